@@ -1,0 +1,104 @@
+{#-
+    Shared pieces of the staging checks. Every base_core_banking__* model types its raw
+    table, gives each row the first failing validation rule as `quarantine_reason`, and
+    then calls classify_records to settle duplicates and versions.
+-#}
+
+{#- A fingerprint of a row's business columns, for spotting exact duplicates. -#}
+{% macro row_hash(columns) -%}
+    {{ return(adapter.dispatch('row_hash', 'bankprofile')(columns)) }}
+{%- endmacro %}
+
+{% macro default__row_hash(columns) -%}
+    {%- set parts = [] -%}
+    {%- for column in columns -%}
+        {%- do parts.append("coalesce(cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '<null>')") -%}
+        {%- if not loop.last %}{% do parts.append("'|'") %}{% endif -%}
+    {%- endfor -%}
+    {{ dbt.hash(dbt.concat(parts)) }}
+{%- endmacro %}
+
+{% macro duckdb__row_hash(columns) -%}
+    hash({{ columns | join(', ') }})
+{%- endmacro %}
+
+{#- True when a text value is present but does not cast to the type. -#}
+{% macro fails_cast(column, type) -%}
+    ({{ column }} is not null and {{ safe_cast_to(column, type) }} is null)
+{%- endmacro %}
+
+{#- True when a code is present but not in seeds/code_values.csv for that list. -#}
+{% macro is_unknown_code(column, code_list) -%}
+    ({{ column }} is not null and {{ column }} not in (
+        select code from {{ ref('code_values') }} where code_list = '{{ code_list }}'
+    ))
+{%- endmacro %}
+
+{#-
+    Settles every row of a validated relation into one `_record_status`:
+      quarantined      failed a validation rule (quarantine_reason says which), or shares
+                       its key and version with an earlier row but differs from it
+                       (quarantine_reason = 'duplicate_key');
+      exact_duplicate  identical to an earlier row (same business columns);
+      superseded       an older version of a key that has a newer valid row;
+      staged           the latest valid version of its key: the row staging keeps.
+    "Earlier" means loaded from an earlier landing file, or higher up in the same file.
+    So raw = staged + quarantined + exact_duplicate + superseded, for every table.
+-#}
+{% macro classify_records(relation, key_columns, version_column='updated_at') -%}
+    {%- set keys = key_columns | join(', ') -%}
+    with ranked as (
+        select
+            *,
+            row_number() over (
+                partition by _failed_rule is null, {{ keys }}, {{ version_column }}
+                order by _source_file, _row_number
+            ) as _copy_number,
+            first_value(_row_hash) over (
+                partition by _failed_rule is null, {{ keys }}, {{ version_column }}
+                order by _source_file, _row_number
+            ) as _first_copy_hash,
+            dense_rank() over (
+                partition by _failed_rule is null, {{ keys }}
+                order by {{ version_column }} desc
+            ) as _version_rank
+        from {{ relation }}
+    ),
+
+    settled as (
+        select
+            *,
+            case
+                when _failed_rule is not null then _failed_rule
+                when _copy_number > 1 and _row_hash <> _first_copy_hash then 'duplicate_key'
+            end as quarantine_reason
+        from ranked
+    ),
+
+    classified as (
+        select
+            *,
+            case
+                when quarantine_reason is not null then 'quarantined'
+                when _copy_number > 1 then 'exact_duplicate'
+                when _version_rank > 1 then 'superseded'
+                else 'staged'
+            end as _record_status
+        from settled
+    )
+
+    select * from classified
+{%- endmacro %}
+
+{#- A cast that yields null instead of failing (dbt-duckdb's dbt.safe_cast is a plain cast). -#}
+{% macro safe_cast_to(column, type) -%}
+    {{ return(adapter.dispatch('safe_cast_to', 'bankprofile')(column, type)) }}
+{%- endmacro %}
+
+{% macro default__safe_cast_to(column, type) -%}
+    {{ dbt.safe_cast(column, type) }}
+{%- endmacro %}
+
+{% macro duckdb__safe_cast_to(column, type) -%}
+    try_cast({{ column }} as {{ type }})
+{%- endmacro %}

@@ -1,0 +1,66 @@
+{#- Every raw transactions row, checked: the first failing rule, then duplicates and versions. -#}
+
+with
+
+source as (
+    select * from {{ source('core_banking', 'transactions') }}
+),
+
+known_accounts as (
+    select account_id from {{ ref('base_core_banking__accounts') }}
+    where _record_status = 'staged'
+),
+
+validated as (
+    select
+        source.transaction_id,
+        source.account_id,
+        source.booked_at,
+        source.amount,
+        source.currency,
+        source.channel,
+        source.mcc,
+        source.counterparty_type,
+        source.counterparty_id,
+        source.balance_after,
+        source.updated_at,
+        source._source_file,
+        source._row_number,
+        source._extract_date,
+        source._loaded_at,
+        {{ row_hash(['source.transaction_id', 'source.account_id', 'source.booked_at', 'source.amount', 'source.currency', 'source.channel', 'source.mcc', 'source.counterparty_type', 'source.counterparty_id', 'source.balance_after', 'source.updated_at']) }} as _row_hash,
+        {{ safe_cast_to('source.updated_at', 'timestamp') }} as _version_at,
+        case
+            when source.transaction_id is null
+                then 'missing_key'
+            when source.account_id is null
+                or source.booked_at is null
+                or source.amount is null
+                or source.updated_at is null
+                then 'missing_value'
+            when {{ fails_cast('source.booked_at', 'timestamp') }}
+                or {{ fails_cast('source.updated_at', 'timestamp') }}
+                then 'invalid_date'
+            when {{ fails_cast('source.amount', 'decimal(18,2)') }}
+                or {{ fails_cast('source.balance_after', 'decimal(18,2)') }}
+                then 'invalid_amount'
+            when {{ is_unknown_code('source.currency', 'currency') }}
+                or {{ is_unknown_code('source.channel', 'channel') }}
+                or {{ is_unknown_code('source.counterparty_type', 'counterparty_type') }}
+                then 'unknown_code'
+            when {{ safe_cast_to('source.updated_at', 'timestamp') }} >= {{ dbt.dateadd('day', 1, 'source._extract_date') }}
+                or {{ safe_cast_to('source.booked_at', 'timestamp') }} >= {{ dbt.dateadd('day', 1, 'source._extract_date') }}
+                then 'future_date'
+            when known_accounts.account_id is null
+                then 'orphan_key'
+        end as _failed_rule
+    from source
+    left join known_accounts
+        on source.account_id = known_accounts.account_id
+),
+
+final as (
+    {{ classify_records('validated', ['transaction_id'], '_version_at') }}
+)
+
+select * from final

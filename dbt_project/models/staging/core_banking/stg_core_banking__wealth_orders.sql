@@ -1,0 +1,23 @@
+with
+
+base as (
+    select * from {{ ref('base_core_banking__wealth_orders') }}
+    where _record_status = 'staged'
+),
+
+final as (
+    select
+        order_id,
+        customer_id,
+        account_id,
+        product_code,
+        order_type,
+        cast(amount as decimal(18,2)) as amount,
+        cast(ordered_at as timestamp) as ordered_at,
+        cast(updated_at as timestamp) as updated_at,
+        _source_file,
+        _loaded_at
+    from base
+)
+
+select * from final

@@ -1,0 +1,40 @@
+"""dbt models as Dagster assets, grouped by folder; dbt tests become asset checks."""
+
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+
+from orchestration.resources import WAREHOUSE_POOL, dbt_project
+
+
+class BankProfileTranslator(DagsterDbtTranslator):
+    """Sources are the raw tables the loader writes; models group by their folder."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return dg.AssetKey(["raw", dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        resource_type = dbt_resource_props["resource_type"]
+        if resource_type == "seed":
+            return "reference"
+        if resource_type == "source":
+            return "raw"
+        fqn = dbt_resource_props["fqn"]  # [project, folder, subfolder, ..., model]
+        if len(fqn) > 3 and fqn[1] == "marts":
+            return fqn[2]
+        return fqn[1] if len(fqn) > 2 else "default"
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=BankProfileTranslator(),
+    pool=WAREHOUSE_POOL,
+    retry_policy=dg.RetryPolicy(max_retries=1, delay=10),
+)
+def bankprofile_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    yield from dbt.cli(["build"], context=context).stream()

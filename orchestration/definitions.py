@@ -1,0 +1,20 @@
+"""The one Definitions object: landing -> raw -> dbt (staging, marts) -> published."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from orchestration.assets.dbt import bankprofile_dbt_models
+from orchestration.assets.landing import simulated_core_banking
+from orchestration.assets.publish import published_bi_database
+from orchestration.assets.raw import raw_core_banking
+from orchestration.jobs import build_all, simulate_sources
+from orchestration.resources import default_resources
+from orchestration.schedules import nightly_build
+
+defs = dg.Definitions(
+    assets=[simulated_core_banking, raw_core_banking, bankprofile_dbt_models, published_bi_database],
+    jobs=[build_all, simulate_sources],
+    schedules=[nightly_build],
+    resources=default_resources(),
+)

@@ -1,0 +1,160 @@
+"""Landing -> raw: load daily extract files into the raw schema, once per file.
+
+Each landing table's files live at landing/<table>/<YYYY-MM-DD>/part-NNNN.parquet. The raw
+table keeps every business column as text plus where the row came from (_source_file,
+_row_number, _extract_date) and when it was loaded (_loaded_at). raw._load_log remembers
+every file loaded, so loading the same file again adds nothing, and a file that changed
+after it was loaded is an error rather than a silent double count.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+
+from orchestration.contract import LOAD_COLUMNS, Table
+
+RAW_SCHEMA = "raw"
+LOAD_LOG = f"{RAW_SCHEMA}._load_log"
+EXTRACT_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class LandingError(Exception):
+    """A landing file or folder that cannot be loaded; the message names it."""
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    table: str
+    files_loaded: int
+    rows_loaded: int
+    files_skipped: int
+    raw_rows: int
+
+
+def landing_files(landing_dir: Path, table: Table) -> list[Path]:
+    """Every extract file of a table, oldest day first; a clear error when there are none."""
+    table_dir = landing_dir / table.name
+    if not table_dir.is_dir():
+        raise LandingError(
+            f"No landing folder for table '{table.name}' at {table_dir}; "
+            "run `bankprofile generate` or deliver the extract first."
+        )
+    days = sorted(path for path in table_dir.iterdir() if path.is_dir())
+    for day in days:
+        if not EXTRACT_DAY.match(day.name):
+            raise LandingError(f"Landing folder {day} is not named YYYY-MM-DD.")
+    files = [file for day in days for file in sorted(day.glob("*.parquet"))]
+    if not files:
+        raise LandingError(f"Landing folder {table_dir} has no Parquet extract files.")
+    return files
+
+
+def ensure_raw_table(con: duckdb.DuckDBPyConnection, table: Table) -> None:
+    con.execute(f"create schema if not exists {RAW_SCHEMA}")
+    business = [f'"{name}" varchar' for name in table.column_names]
+    loaded = [f'"{column.name}" {column.type}' for column in LOAD_COLUMNS]
+    con.execute(
+        f"create table if not exists {RAW_SCHEMA}.{table.name} ({', '.join(business + loaded)})"
+    )
+    con.execute(
+        f"create table if not exists {LOAD_LOG} ("
+        "table_name varchar, source_file varchar, file_bytes bigint, row_count bigint, "
+        "loaded_at timestamp)"
+    )
+
+
+def check_columns(path: Path, table: Table) -> None:
+    """A file missing a contract column is refused, naming the file and the columns."""
+    try:
+        present = set(pq.read_schema(path).names)
+    except Exception as error:  # pyarrow raises several types for a broken file
+        raise LandingError(f"Landing file {path} is not readable Parquet: {error}") from None
+    missing = [name for name in table.column_names if name not in present]
+    if missing:
+        raise LandingError(
+            f"Landing file {path} lacks column(s) {', '.join(missing)} "
+            f"required by the contract of '{table.name}'."
+        )
+
+
+def load_table(con: duckdb.DuckDBPyConnection, landing_dir: Path, table: Table) -> LoadResult:
+    """Load every not-yet-loaded extract file of one table in a single transaction."""
+    ensure_raw_table(con, table)
+    files = landing_files(landing_dir, table)
+    relative = {file: file.relative_to(landing_dir).as_posix() for file in files}
+    loaded = dict(
+        con.execute(
+            f"select source_file, file_bytes from {LOAD_LOG} where table_name = ?", [table.name]
+        ).fetchall()
+    )
+    new_files = []
+    for file in files:
+        size = file.stat().st_size
+        if relative[file] not in loaded:
+            new_files.append(file)
+        elif loaded[relative[file]] != size:
+            raise LandingError(
+                f"Landing file {file} changed after it was loaded ({loaded[relative[file]]} "
+                f"bytes then, {size} now); rebuild with `bankprofile build --full-refresh`."
+            )
+    for file in new_files:
+        check_columns(file, table)
+
+    rows_loaded = 0
+    if new_files:
+        rows_loaded = _insert_files(con, landing_dir, table, new_files)
+
+    raw_rows = con.execute(f"select count(*) from {RAW_SCHEMA}.{table.name}").fetchone()[0]
+    return LoadResult(
+        table=table.name,
+        files_loaded=len(new_files),
+        rows_loaded=rows_loaded,
+        files_skipped=len(files) - len(new_files),
+        raw_rows=raw_rows,
+    )
+
+
+def _insert_files(
+    con: duckdb.DuckDBPyConnection, landing_dir: Path, table: Table, files: list[Path]
+) -> int:
+    """Insert the files and log them, all or nothing; returns the rows inserted."""
+    loaded_at = datetime.now(UTC).replace(tzinfo=None)
+    prefix = landing_dir.as_posix().rstrip("/") + "/"
+    columns = ", ".join(f'"{name}"' for name in table.column_names)
+    con.execute("begin transaction")
+    try:
+        con.execute(
+            f"insert into {RAW_SCHEMA}.{table.name} "
+            f"select {columns}, "
+            "substr(filename, length(?) + 1) as _source_file, "
+            "file_row_number as _row_number, "
+            "cast(regexp_extract(filename, '(\\d{4}-\\d{2}-\\d{2})/[^/]+$', 1) as date) "
+            "as _extract_date, "
+            "? as _loaded_at "
+            "from read_parquet(?, filename = true, file_row_number = true, union_by_name = true)",
+            [prefix, loaded_at, [file.as_posix() for file in files]],
+        )
+        counts = dict(
+            con.execute(
+                f"select _source_file, count(*) from {RAW_SCHEMA}.{table.name} "
+                "where _loaded_at = ? group by _source_file",
+                [loaded_at],
+            ).fetchall()
+        )
+        log_rows = [
+            (table.name, rel, file.stat().st_size, counts.get(rel, 0), loaded_at)
+            for file in files
+            for rel in [file.relative_to(landing_dir).as_posix()]
+        ]
+        con.executemany(f"insert into {LOAD_LOG} values (?, ?, ?, ?, ?)", log_rows)
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return sum(counts.values())

@@ -1,0 +1,82 @@
+"""Where things live. Every path is built from the repository root or an environment
+variable, never from the working directory, so dbt, Dagster and the CLI agree."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+SEEDS_DIR = REPO_ROOT / "seeds"
+
+# Turn off usage tracking: the network here is closed, and a bank's would be too.
+QUIET_ENVIRONMENT = {
+    "DO_NOT_TRACK": "1",
+    "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    "DAGSTER_DISABLE_TELEMETRY": "1",
+}
+
+DAGSTER_YAML = """\
+telemetry:
+  enabled: false
+concurrency:
+  pools:
+    default_limit: 1
+"""
+
+
+@dataclass(frozen=True)
+class DataPaths:
+    """The data directory and everything under it."""
+
+    root: Path
+
+    @property
+    def landing(self) -> Path:
+        return self.root / "landing"
+
+    @property
+    def truth(self) -> Path:
+        return self.root / "truth"
+
+    @property
+    def warehouse(self) -> Path:
+        return self.root / "warehouse.duckdb"
+
+    @property
+    def published(self) -> Path:
+        return self.root / "published"
+
+    @property
+    def bi_database(self) -> Path:
+        return self.published / "bi.duckdb"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.root / "dagster_home"
+
+
+def data_paths() -> DataPaths:
+    """The data directory from BANKPROFILE_DATA_DIR (default ./data), made absolute."""
+    root = Path(os.environ.get("BANKPROFILE_DATA_DIR", REPO_ROOT / "data")).resolve()
+    return DataPaths(root)
+
+
+def prepare_environment(paths: DataPaths) -> None:
+    """Export what dbt and Dagster read from the environment, before either starts."""
+    for name, value in QUIET_ENVIRONMENT.items():
+        os.environ.setdefault(name, value)
+    os.environ["BANKPROFILE_DATA_DIR"] = str(paths.root)
+    # dbt is a console script next to this Python; find it even when the venv is not active.
+    scripts = str(Path(sys.executable).parent)
+    if scripts not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
+    if "DAGSTER_HOME" not in os.environ:
+        paths.dagster_home.mkdir(parents=True, exist_ok=True)
+        dagster_yaml = paths.dagster_home / "dagster.yaml"
+        if not dagster_yaml.exists():
+            dagster_yaml.write_text(DAGSTER_YAML)
+        os.environ["DAGSTER_HOME"] = str(paths.dagster_home)
