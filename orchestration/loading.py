@@ -9,6 +9,7 @@ after it was loaded is an error rather than a silent double count.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -64,8 +65,8 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, table: Table) -> None:
     )
     con.execute(
         f"create table if not exists {LOAD_LOG} ("
-        "table_name varchar, source_file varchar, file_bytes bigint, row_count bigint, "
-        "loaded_at timestamp)"
+        "table_name varchar, source_file varchar, file_bytes bigint, file_mtime_ns bigint, "
+        "file_md5 varchar, row_count bigint, loaded_at timestamp)"
     )
 
 
@@ -88,21 +89,18 @@ def load_table(con: duckdb.DuckDBPyConnection, landing_dir: Path, table: Table) 
     ensure_raw_table(con, table)
     files = landing_files(landing_dir, table)
     relative = {file: file.relative_to(landing_dir).as_posix() for file in files}
-    loaded = dict(
-        con.execute(
-            f"select source_file, file_bytes from {LOAD_LOG} where table_name = ?", [table.name]
+    loaded = {
+        source_file: (size, mtime_ns, md5)
+        for source_file, size, mtime_ns, md5 in con.execute(
+            f"select source_file, file_bytes, file_mtime_ns, file_md5 from {LOAD_LOG} "
+            "where table_name = ?",
+            [table.name],
         ).fetchall()
-    )
-    new_files = []
+    }
+    new_files = [file for file in files if relative[file] not in loaded]
     for file in files:
-        size = file.stat().st_size
-        if relative[file] not in loaded:
-            new_files.append(file)
-        elif loaded[relative[file]] != size:
-            raise LandingError(
-                f"Landing file {file} changed after it was loaded ({loaded[relative[file]]} "
-                f"bytes then, {size} now); rebuild with `bankprofile build --full-refresh`."
-            )
+        if relative[file] in loaded:
+            _refuse_if_changed(file, *loaded[relative[file]])
     for file in new_files:
         check_columns(file, table)
 
@@ -117,6 +115,25 @@ def load_table(con: duckdb.DuckDBPyConnection, landing_dir: Path, table: Table) 
         rows_loaded=rows_loaded,
         files_skipped=len(files) - len(new_files),
         raw_rows=raw_rows,
+    )
+
+
+def _md5(path: Path) -> str:
+    digest = hashlib.md5(usedforsecurity=False)
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _refuse_if_changed(path: Path, size: int, mtime_ns: int, md5: str) -> None:
+    """A loaded file must not change; only a file whose size or time moved is re-hashed."""
+    stat = path.stat()
+    if (stat.st_size, stat.st_mtime_ns) == (size, mtime_ns) or _md5(path) == md5:
+        return
+    raise LandingError(
+        f"Landing file {path} changed after it was loaded; restore it, or deliver the "
+        "correction as a new file, or rebuild raw from scratch (`bankprofile build --full-refresh`)."
     )
 
 
@@ -147,12 +164,13 @@ def _insert_files(
                 [loaded_at],
             ).fetchall()
         )
-        log_rows = [
-            (table.name, rel, file.stat().st_size, counts.get(rel, 0), loaded_at)
-            for file in files
-            for rel in [file.relative_to(landing_dir).as_posix()]
-        ]
-        con.executemany(f"insert into {LOAD_LOG} values (?, ?, ?, ?, ?)", log_rows)
+        log_rows = []
+        for file in files:
+            rel = file.relative_to(landing_dir).as_posix()
+            stat = file.stat()
+            fingerprint = (stat.st_size, stat.st_mtime_ns, _md5(file))
+            log_rows.append((table.name, rel, *fingerprint, counts.get(rel, 0), loaded_at))
+        con.executemany(f"insert into {LOAD_LOG} values (?, ?, ?, ?, ?, ?, ?)", log_rows)
         con.execute("commit")
     except Exception:
         con.execute("rollback")

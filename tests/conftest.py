@@ -1,0 +1,45 @@
+"""Shared helpers: run the real CLI against a data directory of its own."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+BANKPROFILE = Path(sys.executable).parent / "bankprofile"
+
+
+def cli_environment(data_dir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("DAGSTER_HOME", None)  # each data dir gets its own Dagster instance
+    env.update(
+        BANKPROFILE_DATA_DIR=str(data_dir),
+        DO_NOT_TRACK="1",
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+        DAGSTER_DISABLE_TELEMETRY="1",
+    )
+    return env
+
+
+def run_bankprofile(
+    data_dir: Path, *args: str, expect: int = 0
+) -> subprocess.CompletedProcess[str]:
+    """Run `bankprofile ARGS` like a user would; fail with its output if the status differs."""
+    result = subprocess.run(
+        [str(BANKPROFILE), *args],
+        cwd=REPO_ROOT,
+        env=cli_environment(data_dir),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    if result.returncode != expect:
+        pytest.fail(
+            f"`bankprofile {' '.join(args)}` exited {result.returncode}, expected {expect}\n"
+            f"--- stdout (tail)\n{result.stdout[-4000:]}\n--- stderr (tail)\n{result.stderr[-4000:]}"
+        )
+    return result

@@ -1,0 +1,39 @@
+"""The contract in Python, the dbt sources and the dbt vars must name the same things."""
+
+from __future__ import annotations
+
+import yaml
+
+from orchestration.contract import LOAD_COLUMNS, TABLES, table
+from orchestration.settings import DBT_PROJECT_DIR
+
+SOURCES_YML = DBT_PROJECT_DIR / "models/staging/core_banking/_core_banking__sources.yml"
+
+
+def test_every_contract_table_is_a_dbt_source_with_the_same_columns():
+    sources = yaml.safe_load(SOURCES_YML.read_text())["sources"][0]["tables"]
+    declared = {source["name"]: [c["name"] for c in source["columns"]] for source in sources}
+    expected = {t.name: t.column_names + [c.name for c in LOAD_COLUMNS] for t in TABLES}
+    assert declared == expected
+
+
+def test_dbt_var_lists_every_table_with_its_key():
+    project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())
+    keys = {name: list(key) for name, key in project["vars"]["core_banking_tables"].items()}
+    assert keys == {t.name: list(t.key) for t in TABLES}
+
+
+def test_every_table_has_a_base_and_a_staging_model():
+    models = DBT_PROJECT_DIR / "models/staging/core_banking"
+    for t in TABLES:
+        assert (models / f"stg_core_banking__{t.name}.sql").exists(), t.name
+        assert (models / "base" / f"base_core_banking__{t.name}.sql").exists(), t.name
+
+
+def test_unknown_table_is_a_clear_error():
+    try:
+        table("customer")
+    except KeyError as error:
+        assert "customers" in str(error)
+    else:
+        raise AssertionError("an unknown table name must raise")
