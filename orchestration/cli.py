@@ -1,7 +1,7 @@
 """`bankprofile`: the command line of the customer profiling system.
 
     bankprofile generate --customers N --months M --seed S [--corrupt-rate R]
-    bankprofile build                 run the nightly Dagster job in-process
+    bankprofile build [--full-refresh] run the nightly Dagster job in-process
     bankprofile summary               row counts per layer, quarantine, where BI reads
     bankprofile ui                    dagster dev with the lineage graph
 
@@ -68,8 +68,16 @@ def cmd_build(args: argparse.Namespace, paths: DataPaths) -> int:
 
     started = time.perf_counter()
     job = defs.resolve_job_def("build_all")
+    run_config = {
+        "ops": {
+            "raw_core_banking": {"config": {"reload_all": args.full_refresh}},
+            "bankprofile_dbt_models": {"config": {"full_refresh": args.full_refresh}},
+        }
+    }
     with DagsterInstance.get() as instance:
-        result = job.execute_in_process(instance=instance, raise_on_error=False)
+        result = job.execute_in_process(
+            run_config=run_config, instance=instance, raise_on_error=False
+        )
     seconds = time.perf_counter() - started
     if not result.success:
         failed = [event.step_key for event in result.all_events if event.is_step_failure]
@@ -119,6 +127,11 @@ def build_parser() -> argparse.ArgumentParser:
     generate.set_defaults(handler=cmd_generate)
 
     build = commands.add_parser("build", help="load, build, test and publish (Dagster job)")
+    build.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="drop raw, reload every landing file and rebuild every model from scratch",
+    )
     build.set_defaults(handler=cmd_build)
 
     summary = commands.add_parser("summary", help="row counts of the last published build")

@@ -13,7 +13,12 @@ from orchestration.resources import default_resources
 from orchestration.schedules import nightly_build
 
 defs = dg.Definitions(
-    assets=[simulated_core_banking, raw_core_banking, bankprofile_dbt_models, published_bi_database],
+    assets=[
+        simulated_core_banking,
+        raw_core_banking,
+        bankprofile_dbt_models,
+        published_bi_database,
+    ],
     jobs=[build_all, simulate_sources],
     schedules=[nightly_build],
     resources=default_resources(),

@@ -70,6 +70,11 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, table: Table) -> None:
     )
 
 
+def drop_raw(con: duckdb.DuckDBPyConnection) -> None:
+    """Forget everything loaded (full refresh): the landing files are the record."""
+    con.execute(f"drop schema if exists {RAW_SCHEMA} cascade")
+
+
 def check_columns(path: Path, table: Table) -> None:
     """A file missing a contract column is refused, naming the file and the columns."""
     try:
@@ -132,8 +137,8 @@ def _refuse_if_changed(path: Path, size: int, mtime_ns: int, md5: str) -> None:
     if (stat.st_size, stat.st_mtime_ns) == (size, mtime_ns) or _md5(path) == md5:
         return
     raise LandingError(
-        f"Landing file {path} changed after it was loaded; restore it, or deliver the "
-        "correction as a new file, or rebuild raw from scratch (`bankprofile build --full-refresh`)."
+        f"Landing file {path} changed after it was loaded; restore it, deliver the correction "
+        "as a new file, or rebuild raw from scratch with `bankprofile build --full-refresh`."
     )
 
 

@@ -31,9 +31,7 @@ def manifest_is_stale(project: DbtProject) -> bool:
     sources = [*DBT_PROJECT_DIR.rglob("*.sql"), *DBT_PROJECT_DIR.rglob("*.yml")]
     sources += [*SEEDS_DIR.glob("*.csv"), *SEEDS_DIR.glob("*.yml"), *DBT_PROJECT_DIR.rglob("*.md")]
     target = DBT_PROJECT_DIR / "target"
-    return any(
-        path.stat().st_mtime > built for path in sources if target not in path.parents
-    )
+    return any(path.stat().st_mtime > built for path in sources if target not in path.parents)
 
 
 def prepare_manifest(project: DbtProject) -> None:

@@ -40,6 +40,7 @@ def run_bankprofile(
     if result.returncode != expect:
         pytest.fail(
             f"`bankprofile {' '.join(args)}` exited {result.returncode}, expected {expect}\n"
-            f"--- stdout (tail)\n{result.stdout[-4000:]}\n--- stderr (tail)\n{result.stderr[-4000:]}"
+            f"--- stdout (tail)\n{result.stdout[-4000:]}\n"
+            f"--- stderr (tail)\n{result.stderr[-4000:]}"
         )
     return result

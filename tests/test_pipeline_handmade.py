@@ -97,5 +97,7 @@ def test_the_pii_scan_finds_clear_values():
 def test_published_database_opens_read_only(built):
     data_dir, _ = built
     with duckdb.connect(str(data_dir / "published" / "bi.duckdb"), read_only=True) as con:
-        tables = {name for (name,) in con.execute("select table_name from duckdb_tables()").fetchall()}
+        tables = {
+            name for (name,) in con.execute("select table_name from duckdb_tables()").fetchall()
+        }
     assert {"stg_core_banking__reconciliation", "stg_core_banking__quarantine"} <= tables

@@ -9,6 +9,10 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from orchestration.resources import WAREHOUSE_POOL, dbt_project
 
 
+class BuildConfig(dg.Config):
+    full_refresh: bool = False  # rebuild incremental models from all of raw
+
+
 class BankProfileTranslator(DagsterDbtTranslator):
     """Sources are the raw tables the loader writes; models group by their folder."""
 
@@ -36,5 +40,8 @@ class BankProfileTranslator(DagsterDbtTranslator):
     pool=WAREHOUSE_POOL,
     retry_policy=dg.RetryPolicy(max_retries=1, delay=10),
 )
-def bankprofile_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    yield from dbt.cli(["build"], context=context).stream()
+def bankprofile_dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, config: BuildConfig
+):
+    args = ["build", "--full-refresh"] if config.full_refresh else ["build"]
+    yield from dbt.cli(args, context=context).stream()

@@ -1,11 +1,16 @@
 """Landing -> raw: the loader as one Dagster asset per raw table."""
 
-import duckdb
 import dagster as dg
+import duckdb
 
 from orchestration.contract import TABLES
-from orchestration.loading import load_table
+from orchestration.loading import drop_raw, load_table
 from orchestration.resources import WAREHOUSE_POOL, DataDirResource
+
+
+class RawConfig(dg.Config):
+    reload_all: bool = False  # drop raw and load every landing file again
+
 
 RAW_SPECS = [
     dg.AssetSpec(
@@ -27,12 +32,15 @@ RAW_SPECS = [
     pool=WAREHOUSE_POOL,
     retry_policy=dg.RetryPolicy(max_retries=2, delay=5),
 )
-def raw_core_banking(context: dg.AssetExecutionContext, data: DataDirResource):
+def raw_core_banking(context: dg.AssetExecutionContext, data: DataDirResource, config: RawConfig):
     paths = data.paths
     paths.root.mkdir(parents=True, exist_ok=True)
     selected = {key.path[-1] for key in context.selected_asset_keys}
     con = duckdb.connect(str(paths.warehouse))
     try:
+        if config.reload_all:
+            context.log.warning("Full refresh: dropping raw and reloading every landing file")
+            drop_raw(con)
         for table in TABLES:
             if table.name not in selected:
                 continue
