@@ -1,0 +1,60 @@
+"""The Dagster graph a user sees in `make ui`: one Definitions, lineage landing -> BI."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from orchestration.contract import TABLES
+from orchestration.definitions import defs
+from orchestration.resources import WAREHOUSE_POOL
+
+
+def asset_graph():
+    return defs.resolve_asset_graph()
+
+
+def test_lineage_runs_from_landing_through_raw_and_staging_to_publishing():
+    graph = asset_graph()
+    for table in TABLES:
+        raw = dg.AssetKey(["raw", table.name])
+        assert dg.AssetKey(["landing", table.name]) in graph.get(raw).parent_keys
+        base = dg.AssetKey(["staging", f"base_core_banking__{table.name}"])
+        assert raw in graph.get(base).parent_keys
+    published = graph.get(dg.AssetKey(["published", "bi_database"]))
+    assert dg.AssetKey(["staging", "stg_core_banking__reconciliation"]) in published.parent_keys
+
+
+def test_assets_are_grouped_by_layer():
+    groups = {node.key: node.group_name for node in asset_graph().asset_nodes}
+    assert groups[dg.AssetKey(["landing", "customers"])] == "landing"
+    assert groups[dg.AssetKey(["raw", "customers"])] == "raw"
+    assert groups[dg.AssetKey(["staging", "stg_core_banking__customers"])] == "staging"
+    assert groups[dg.AssetKey(["reference", "code_values"])] == "reference"
+    assert groups[dg.AssetKey(["published", "bi_database"])] == "publishing"
+
+
+def test_dbt_tests_are_asset_checks():
+    checks = {key.name for key in asset_graph().asset_check_keys}
+    assert "unique_stg_core_banking__customers_customer_id" in checks
+    assert "assert_raw_rows_reconcile" in checks
+
+
+def test_the_nightly_job_builds_everything_but_the_simulator_on_a_schedule():
+    job = defs.resolve_job_def("build_all")
+    selected = job.asset_layer.executable_asset_keys
+    assert dg.AssetKey(["raw", "transactions"]) in selected
+    assert dg.AssetKey(["published", "bi_database"]) in selected
+    assert dg.AssetKey(["landing", "transactions"]) not in selected
+    schedule = defs.resolve_schedule_def("nightly_build")
+    assert schedule.job_name == "build_all"
+
+
+def test_every_asset_that_writes_the_warehouse_shares_one_pool():
+    writers = [
+        node
+        for node in asset_graph().asset_nodes
+        if node.is_materializable and node.group_name != "landing"
+    ]
+    assert writers
+    for node in writers:
+        assert node.pools == {WAREHOUSE_POOL}, node.key
