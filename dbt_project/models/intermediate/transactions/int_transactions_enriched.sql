@@ -1,0 +1,107 @@
+{#-
+    Every transaction booked up to as_of_date, with its account's owner and type, the
+    consumption category of a spend (by MCC through seeds/merchant_categories.csv) and the
+    spend / inflow flags the customer profile aggregates.
+-#}
+
+with
+
+transactions as (
+    select * from {{ ref('stg_core_banking__transactions') }}
+),
+
+accounts as (
+    select * from {{ ref('stg_core_banking__accounts') }}
+),
+
+merchant_categories as (
+    select * from {{ ref('merchant_categories') }}
+),
+
+consumption_categories as (
+    select * from {{ ref('consumption_categories') }}
+),
+
+as_of as (
+    select {{ as_of_date() }} as as_of_date
+),
+
+booked_by_as_of as (
+    select transactions.*
+    from transactions
+    cross join as_of
+    where transactions.booked_at < {{ dbt.dateadd('day', 1, 'as_of.as_of_date') }}
+),
+
+joined as (
+    select
+        booked_by_as_of.transaction_id,
+        booked_by_as_of.account_id,
+        accounts.customer_id,
+        accounts.account_type,
+        booked_by_as_of.booked_at,
+        cast(booked_by_as_of.booked_at as date) as booked_date,
+        booked_by_as_of.amount,
+        booked_by_as_of.currency,
+        booked_by_as_of.channel,
+        booked_by_as_of.mcc,
+        booked_by_as_of.counterparty_type,
+        booked_by_as_of.counterparty_id,
+        booked_by_as_of.balance_after,
+        booked_by_as_of.amount < 0
+            and accounts.account_type in ('current', 'savings', 'credit_card', 'business')
+            and (booked_by_as_of.mcc is not null or booked_by_as_of.counterparty_type = 'merchant')
+            as is_spend,
+        booked_by_as_of.amount > 0 as is_inflow
+    from booked_by_as_of
+    inner join accounts
+        on booked_by_as_of.account_id = accounts.account_id
+),
+
+merchant_matched as (
+    select
+        joined.*,
+        case
+            when joined.is_spend then coalesce(merchant_categories.category, 'uncategorised')
+        end as consumption_category,
+        case when joined.is_spend then merchant_categories.label_zh end as merchant_label_zh
+    from joined
+    left join merchant_categories
+        on joined.mcc = merchant_categories.code
+),
+
+categorised as (
+    select
+        merchant_matched.*,
+        consumption_categories.label_zh as category_label_zh,
+        consumption_categories.label_en as category_label_en
+    from merchant_matched
+    left join consumption_categories
+        on merchant_matched.consumption_category = consumption_categories.category
+),
+
+final as (
+    select
+        transaction_id,
+        account_id,
+        customer_id,
+        account_type,
+        booked_at,
+        booked_date,
+        amount,
+        currency,
+        channel,
+        mcc,
+        counterparty_type,
+        counterparty_id,
+        balance_after,
+        is_spend,
+        is_inflow,
+        consumption_category,
+        category_label_zh,
+        category_label_en,
+        merchant_label_zh
+    from categorised
+)
+
+select * from final
