@@ -3,6 +3,8 @@
     bankprofile generate --customers N --months M --seed S [--corrupt-rate R]
     bankprofile build [--full-refresh] run the nightly Dagster job in-process
     bankprofile summary               row counts per layer, quarantine, where BI reads
+    bankprofile customer ID [--lang zh|en] [--json]   the 360 view of one customer
+    bankprofile scorecard fit|apply   fit or apply a credit scorecard on a CSV/Parquet file
     bankprofile ui                    dagster dev with the lineage graph
 
 The data directory is $BANKPROFILE_DATA_DIR (default ./data).
@@ -11,6 +13,7 @@ The data directory is $BANKPROFILE_DATA_DIR (default ./data).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import subprocess
 import sys
@@ -18,6 +21,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+from orchestration.scorecard.cli import add_commands as add_scorecard_commands
 from orchestration.settings import REPO_ROOT, DataPaths, data_paths, prepare_environment
 
 
@@ -68,22 +72,30 @@ def cmd_build(args: argparse.Namespace, paths: DataPaths) -> int:
 
     started = time.perf_counter()
     job = defs.resolve_job_def("build_all")
+    log_level = "INFO" if args.verbose else "WARNING"
     run_config = {
+        "loggers": {"console": {"config": {"log_level": log_level}}},
         "ops": {
             "raw_core_banking": {"config": {"reload_all": args.full_refresh}},
             "bankprofile_dbt_models": {"config": {"full_refresh": args.full_refresh}},
-        }
+        },
     }
-    with DagsterInstance.get() as instance:
-        result = job.execute_in_process(
-            run_config=run_config, instance=instance, raise_on_error=False
-        )
+    log_path = paths.root / "logs" / f"build-{time.strftime('%Y%m%dT%H%M%S')}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with DagsterInstance.get() as instance, log_path.open("w") as log:
+        # dbt's own progress lines go to the log file unless --verbose.
+        target = sys.stdout if args.verbose else log
+        with contextlib.redirect_stdout(target):
+            result = job.execute_in_process(
+                run_config=run_config, instance=instance, raise_on_error=False
+            )
     seconds = time.perf_counter() - started
     if not result.success:
         failed = [event.step_key for event in result.all_events if event.is_step_failure]
         print(
             f"Build failed in step(s) {', '.join(failed) or '?'} after {seconds:.0f}s; "
-            f"the published BI database was left as it was. Run `bankprofile ui` for details.",
+            f"the published BI database was left as it was. Details: {log_path} "
+            "and `bankprofile ui`.",
             file=sys.stderr,
         )
         return 1
@@ -103,6 +115,23 @@ def print_summary(paths: DataPaths) -> None:
     if not paths.bi_database.exists():
         raise UserError(f"Nothing published yet at {paths.bi_database}; run `bankprofile build`.")
     print(layer_summary(paths))
+
+
+def cmd_customer(args: argparse.Namespace, paths: DataPaths) -> int:
+    from orchestration.customer_view import CustomerNotFound, as_json, as_text, fetch_customer
+
+    if not paths.bi_database.exists():
+        raise UserError(f"Nothing published yet at {paths.bi_database}; run `bankprofile build`.")
+    try:
+        record = fetch_customer(paths.bi_database, args.customer_id)
+    except CustomerNotFound:
+        print(
+            f"bankprofile: no customer '{args.customer_id}' in the published 360 view.",
+            file=sys.stderr,
+        )
+        return 1
+    print(as_json(record) if args.json else as_text(record, lang=args.lang))
+    return 0
 
 
 def cmd_ui(args: argparse.Namespace, paths: DataPaths) -> int:
@@ -132,10 +161,19 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="drop raw, reload every landing file and rebuild every model from scratch",
     )
+    build.add_argument("--verbose", action="store_true", help="show every Dagster and dbt event")
     build.set_defaults(handler=cmd_build)
 
     summary = commands.add_parser("summary", help="row counts of the last published build")
     summary.set_defaults(handler=cmd_summary)
+
+    customer = commands.add_parser("customer", help="one customer's 360 view (published copy)")
+    customer.add_argument("customer_id")
+    customer.add_argument("--lang", choices=["zh", "en"], default="zh")
+    customer.add_argument("--json", action="store_true", help="machine-readable output")
+    customer.set_defaults(handler=cmd_customer)
+
+    add_scorecard_commands(commands)
 
     ui = commands.add_parser("ui", help="open the Dagster UI (dagster dev)")
     ui.add_argument("--port", type=int, default=3000)

@@ -1,0 +1,171 @@
+"""The real Dagster job on a small simulated bank with injected bad rows."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+
+import duckdb
+import pandas as pd
+import pytest
+
+from orchestration.contract import TABLES
+from tests.conftest import BANKPROFILE, REPO_ROOT, cli_environment, run_bankprofile
+from tests.pii_scan import clear_pii_findings
+
+pytestmark = pytest.mark.e2e
+
+CUSTOMERS = 300
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("simulated")
+    run_bankprofile(
+        data_dir,
+        "generate",
+        "--customers",
+        str(CUSTOMERS),
+        "--months",
+        "6",
+        "--seed",
+        "11",
+        "--corrupt-rate",
+        "0.01",
+    )
+    result = run_bankprofile(data_dir, "build")
+    return data_dir, result.stdout
+
+
+def warehouse(data_dir):
+    """Open read-only, and close after use: an open reader would block the next writer."""
+    return duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True)
+
+
+def test_build_reports_every_layer_and_the_bi_database(built):
+    data_dir, stdout = built
+    for expected in ("Build succeeded", "raw", "staging", "marts", "Quarantine reasons:"):
+        assert expected in stdout
+    assert str(data_dir / "published" / "bi.duckdb") in stdout
+
+
+def test_every_injected_bad_row_is_quarantined_with_the_right_reason(built):
+    data_dir, _ = built
+    with warehouse(data_dir) as con:
+        log = pd.read_parquet(data_dir / "truth" / "corruption_log.parquet")
+        assert len(log) > 0
+        bad = log[log["expected_outcome"] != "exact_duplicate"]
+        quarantined = con.execute(
+            "select table_name, _source_file, _row_number, quarantine_reason "
+            "from staging.stg_core_banking__quarantine"
+        ).df()
+        merged = bad.merge(
+            quarantined,
+            left_on=["table", "source_file", "row_number"],
+            right_on=["table_name", "_source_file", "_row_number"],
+            how="left",
+        )
+        missing = merged[merged["quarantine_reason"].isna()]
+        assert missing.empty, f"injected rows not quarantined:\n{missing.head(10)}"
+        wrong = merged[merged["quarantine_reason"] != merged["expected_outcome"]]
+        assert wrong.empty, f"quarantined for the wrong reason:\n{wrong.head(10)}"
+        # and clean rows are never refused: the quarantine holds exactly the injected rows
+        assert len(quarantined) == len(bad)
+
+
+def test_exact_duplicates_are_counted_and_every_table_reconciles(built):
+    data_dir, _ = built
+    with warehouse(data_dir) as con:
+        log = pd.read_parquet(data_dir / "truth" / "corruption_log.parquet")
+        injected = log[log["expected_outcome"] == "exact_duplicate"].groupby("table").size()
+        balance = (
+            con.execute(
+                "select table_name, raw_rows, staged_rows, quarantined_rows, exact_duplicate_rows, "
+                "superseded_rows, unaccounted_rows from staging.stg_core_banking__reconciliation"
+            )
+            .df()
+            .set_index("table_name")
+        )
+        assert set(balance.index) == {t.name for t in TABLES}
+        assert (balance["unaccounted_rows"] == 0).all()
+        assert (
+            balance["raw_rows"]
+            == balance["staged_rows"]
+            + balance["quarantined_rows"]
+            + balance["exact_duplicate_rows"]
+            + balance["superseded_rows"]
+        ).all()
+        for table, count in injected.items():
+            assert balance.loc[table, "exact_duplicate_rows"] == count, table
+
+
+def test_every_simulated_customer_is_staged_once(built):
+    data_dir, _ = built
+    with warehouse(data_dir) as con:
+        truth = pd.read_parquet(data_dir / "truth" / "customers.parquet")
+        staged = con.execute("select customer_id from staging.stg_core_banking__customers").df()
+        assert len(truth) == CUSTOMERS
+        assert set(staged["customer_id"]) == set(truth["customer_id"])
+        assert staged["customer_id"].is_unique
+
+
+def test_no_clear_pii_outside_raw(built):
+    data_dir, _ = built
+    with warehouse(data_dir) as con:
+        names = [
+            name
+            for (name,) in con.execute(
+                "select distinct full_name from raw.customers where full_name is not null"
+            ).fetchall()
+        ]
+        assert len(names) > CUSTOMERS / 2
+        assert clear_pii_findings(con, names) == []
+
+
+def test_customer_lookup_reads_the_published_360_view(built):
+    data_dir, _ = built
+    with warehouse(data_dir) as con:
+        customer_id = con.execute("select min(customer_id) from customer.customer_360").fetchone()[
+            0
+        ]
+        zh = run_bankprofile(data_dir, "customer", customer_id).stdout
+        assert customer_id in zh and "收入来源" in zh and "■ 身份" in zh
+        en = run_bankprofile(data_dir, "customer", customer_id, "--lang", "en").stdout
+        assert "Income source" in en and "收入来源" not in en
+        record = json.loads(run_bankprofile(data_dir, "customer", customer_id, "--json").stdout)
+        assert record["customer_id"] == customer_id
+        assert "full_name" not in record and "*" in record["full_name_masked"]
+
+
+def test_unknown_customer_is_one_sentence_and_exit_1(built):
+    data_dir, _ = built
+    result = run_bankprofile(data_dir, "customer", "C99999999", expect=1)
+    assert result.stderr.strip().count("\n") == 0
+    assert "C99999999" in result.stderr
+
+
+def test_a_reader_of_the_published_database_is_undisturbed_by_a_new_build(built):
+    data_dir, _ = built
+    published = data_dir / "published" / "bi.duckdb"
+    reader = duckdb.connect(str(published), read_only=True)
+    before = reader.execute("select count(*) from customer.customer_360").fetchone()[0]
+    build = subprocess.Popen(
+        [str(BANKPROFILE), "build"],
+        cwd=REPO_ROOT,
+        env=cli_environment(data_dir),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    counts = []
+    while build.poll() is None:
+        counts.append(reader.execute("select count(*) from customer.customer_360").fetchone()[0])
+        with duckdb.connect(str(published), read_only=True) as fresh:
+            counts.append(fresh.execute("select count(*) from customer.customer_360").fetchone()[0])
+        time.sleep(0.2)
+    output = build.stdout.read()
+    assert build.returncode == 0, output
+    assert len(counts) > 5
+    assert set(counts) == {before}
+    reader.close()
