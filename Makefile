@@ -8,11 +8,10 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DAGSTER_DISABLE_TELEMETRY := 1
 export BANKPROFILE_DATA_DIR ?= $(CURDIR)/data
 
-CUSTOMERS ?= 10000
-MONTHS ?= 24
+# make demo CUSTOMERS=... MONTHS=...; make bench CUSTOMERS=... (defaults differ per target)
 SEED ?= 42
 
-.PHONY: venv demo test ui lint clean
+.PHONY: venv demo test ui lint bench clean
 
 venv: $(VENV)/.installed
 
@@ -23,7 +22,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 demo: venv
-	$(BIN)/bankprofile generate --customers $(CUSTOMERS) --months $(MONTHS) --seed $(SEED)
+	$(BIN)/bankprofile generate --customers $(or $(CUSTOMERS),10000) --months $(or $(MONTHS),24) --seed $(SEED)
 	$(BIN)/bankprofile build
 
 test: venv
@@ -31,6 +30,9 @@ test: venv
 
 ui: venv
 	$(BIN)/bankprofile ui
+
+bench: venv
+	$(BIN)/python -m orchestration.benchmark --customers $(or $(CUSTOMERS),100000) --months $(or $(MONTHS),12) --seed $(SEED)
 
 lint: venv
 	$(BIN)/ruff check orchestration tests

@@ -1,0 +1,279 @@
+"""`make bench`: how fast, how much memory, and how close to the engine's own limit.
+
+Stages, each a child process measured from outside (wall time, CPU time of the whole
+process tree, peak RSS of the whole tree sampled every 0.1 s):
+
+    generate      the simulator at the given size
+    build         the nightly Dagster job (load raw, dbt build with tests, publish)
+    incremental   one more extract day delivered, then the same job again
+    floor         every model's compiled SQL run in dependency order in one DuckDB
+                  connection on a copy of the raw data: no dbt, no Dagster
+
+The ratio build / floor is what orchestration costs. Results are printed and appended to
+docs/benchmarks.md (a table per run) with the ten slowest dbt models of the build.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import psutil
+
+from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
+
+BIN = Path(sys.executable).parent
+
+
+@dataclass
+class StageResult:
+    stage: str
+    wall_seconds: float
+    cpu_seconds: float
+    peak_rss_bytes: int
+    rows: int = 0
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.wall_seconds if self.wall_seconds else 0.0
+
+
+def measure(stage: str, command: list[str], env: dict[str, str], rows: int = 0) -> StageResult:
+    """Run a command and watch its process tree until it ends."""
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    child = subprocess.Popen(command, env=env, cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True)
+    watched = psutil.Process(child.pid)
+    peak = [0]
+
+    def sample() -> None:
+        while child.poll() is None:
+            try:
+                members = [watched, *watched.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                break
+            rss = 0
+            for member in members:
+                try:
+                    rss += member.memory_info().rss
+                except psutil.NoSuchProcess:
+                    continue
+            peak[0] = max(peak[0], rss)
+            time.sleep(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    output, _ = child.communicate()
+    sampler.join()
+    wall = time.perf_counter() - started
+    if child.returncode != 0:
+        raise RuntimeError(f"{stage} failed ({child.returncode}):\n{output[-3000:]}")
+    # CPU of the child and every descendant it waited for, as the OS accounts it
+    children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (children_after.ru_utime - children_before.ru_utime) + (
+        children_after.ru_stime - children_before.ru_stime
+    )
+    return StageResult(stage, wall, cpu, peak[0], rows)
+
+
+def slowest_models(run_results: Path, count: int = 10) -> list[tuple[str, float]]:
+    results = json.loads(run_results.read_text())["results"]
+    timed = [
+        (result["unique_id"].split(".")[-1], result["execution_time"])
+        for result in results
+        if result["unique_id"].startswith("model.")
+    ]
+    return sorted(timed, key=lambda item: item[1], reverse=True)[:count]
+
+
+def run_floor(data_dir: Path, env: dict[str, str]) -> StageResult:
+    """Compile with dbt, then run every seed load and model SQL in order in one connection."""
+    target = Path(tempfile.mkdtemp(prefix="bench-target-"))
+    subprocess.run(
+        [str(BIN / "dbt"), "compile", "--profiles-dir", ".", "--target-path", str(target)],
+        cwd=DBT_PROJECT_DIR,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    manifest = json.loads((target / "manifest.json").read_text())
+    floor_db = data_dir / "floor.duckdb"
+    floor_db.unlink(missing_ok=True)
+    shutil.copy(data_dir / "warehouse.duckdb", floor_db)
+    nodes = manifest["nodes"]
+    order = _topological([n for n in nodes.values() if n["resource_type"] == "model"], nodes)
+
+    started = time.perf_counter()
+    cpu_before = psutil.Process().cpu_times()
+    con = duckdb.connect(str(floor_db))
+    for node in order:
+        relation = f'"{node["schema"]}"."{node["alias"]}"'
+        kind = "view" if node["config"]["materialized"] == "view" else "table"
+        con.execute(f'create schema if not exists "{node["schema"]}"')
+        con.execute(f"drop view if exists {relation}")
+        con.execute(f"drop table if exists {relation}")
+        con.execute(f"create {kind} {relation} as {node['compiled_code']}")
+    con.close()
+    wall = time.perf_counter() - started
+    cpu_after = psutil.Process().cpu_times()
+    cpu = (cpu_after.user - cpu_before.user) + (cpu_after.system - cpu_before.system)
+    shutil.rmtree(target, ignore_errors=True)
+    floor_db.unlink(missing_ok=True)
+    return StageResult("floor (models only)", wall, cpu, psutil.Process().memory_info().rss)
+
+
+def _topological(models: list[dict], nodes: dict) -> list[dict]:
+    by_id = {model["unique_id"]: model for model in models}
+    done: set[str] = set()
+    ordered: list[dict] = []
+
+    def visit(unique_id: str) -> None:
+        if unique_id in done or unique_id not in by_id:
+            return
+        done.add(unique_id)
+        for parent in by_id[unique_id]["depends_on"]["nodes"]:
+            visit(parent)
+        ordered.append(by_id[unique_id])
+
+    for unique_id in sorted(by_id):
+        visit(unique_id)
+    return ordered
+
+
+def _count_rows(data_dir: Path, table: str) -> int:
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
+        return con.execute(f"select count(*) from raw.{table}").fetchone()[0]
+
+
+def run(customers: int, months: int, seed: int, data_dir: Path) -> dict:
+    env = dict(os.environ, BANKPROFILE_DATA_DIR=str(data_dir))
+    env.pop("DAGSTER_HOME", None)
+    shutil.rmtree(data_dir, ignore_errors=True)
+    data_dir.mkdir(parents=True)
+    stages: list[StageResult] = []
+    bankprofile = str(BIN / "bankprofile")
+
+    generate = [bankprofile, "generate", "--customers", str(customers), "--months", str(months)]
+    generate += ["--seed", str(seed), "--end-date", "2026-09-29"]
+    stages.append(measure("generate", generate, env))
+    build = measure("build (full)", [bankprofile, "build"], env)
+    transactions = _count_rows(data_dir, "transactions")
+    stages[0].rows = transactions
+    build.rows = transactions
+    stages.append(build)
+    slowest = slowest_models(DBT_PROJECT_DIR / "target" / "run_results.json")
+
+    # One more day: simulate through 2026-09-30 and deliver only that day's files.
+    next_day = data_dir.parent / f"{data_dir.name}-next"
+    next_env = dict(env, BANKPROFILE_DATA_DIR=str(next_day))
+    shutil.rmtree(next_day, ignore_errors=True)
+    subprocess.run(
+        [
+            bankprofile,
+            "generate",
+            "--customers",
+            str(customers),
+            "--months",
+            str(months),
+            "--seed",
+            str(seed),
+            "--end-date",
+            "2026-09-30",
+        ],
+        env=next_env,
+        check=True,
+        capture_output=True,
+    )
+    for table_dir in (next_day / "landing").iterdir():
+        day = table_dir / "2026-09-30"
+        if day.is_dir():
+            shutil.copytree(day, data_dir / "landing" / table_dir.name / day.name)
+    shutil.rmtree(next_day, ignore_errors=True)
+    incremental = measure("build (one more day)", [bankprofile, "build"], env)
+    incremental.rows = _count_rows(data_dir, "transactions") - transactions
+    stages.append(incremental)
+    stages.append(run_floor(data_dir, env))
+
+    full, floor = stages[1], stages[3]
+    return {
+        "customers": customers,
+        "months": months,
+        "transactions": transactions,
+        "stages": stages,
+        "slowest_models": slowest,
+        "orchestration_ratio": full.wall_seconds / floor.wall_seconds,
+        "incremental_share": incremental.wall_seconds / full.wall_seconds,
+    }
+
+
+def machine() -> str:
+    memory = psutil.virtual_memory().total / 2**30
+    return (
+        f"{platform.machine()}, {psutil.cpu_count()} cores, {memory:.0f} GiB RAM, "
+        f"Python {platform.python_version()}, DuckDB {duckdb.__version__}"
+    )
+
+
+def render(result: dict) -> str:
+    lines = [
+        f"### {result['customers']:,} customers, {result['months']} months "
+        f"({result['transactions']:,} transactions) — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        "",
+        f"Machine: {machine()}",
+        "",
+        "| stage | wall s | CPU s | peak RSS GiB | transaction rows/s |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for stage in result["stages"]:
+        lines.append(
+            f"| {stage.stage} | {stage.wall_seconds:,.1f} | {stage.cpu_seconds:,.1f} | "
+            f"{stage.peak_rss_bytes / 2**30:.2f} | {stage.rows_per_second:,.0f} |"
+        )
+    lines += [
+        "",
+        f"Orchestration ratio (full build / floor): **{result['orchestration_ratio']:.2f}**; "
+        f"one incremental day / full build: **{result['incremental_share']:.0%}**.",
+        "",
+        "Ten slowest dbt models in the full build:",
+        "",
+        "| model | seconds |",
+        "| --- | ---: |",
+        *[f"| {name} | {seconds:.1f} |" for name, seconds in result["slowest_models"]],
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--months", type=int, default=12)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--data-dir", type=Path, default=REPO_ROOT / "data" / "bench")
+    parser.add_argument("--report", type=Path, default=REPO_ROOT / "docs" / "benchmarks.md")
+    args = parser.parse_args(argv)
+    result = run(args.customers, args.months, args.seed, args.data_dir.resolve())
+    text = render(result)
+    print(text)
+    if not args.report.exists():
+        args.report.write_text("# Benchmarks\n\nWritten by `make bench`; newest run last.\n\n")
+    with args.report.open("a") as report:
+        report.write(text + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
