@@ -18,7 +18,7 @@ import os
 import subprocess
 import sys
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from orchestration.scorecard.cli import add_commands as add_scorecard_commands
@@ -69,6 +69,7 @@ def cmd_build(args: argparse.Namespace, paths: DataPaths) -> int:
             "or point BANKPROFILE_DATA_DIR at a data directory."
         )
     from orchestration.definitions import defs
+    from orchestration.sensors import ALERT_WEBHOOK_ENV, record_failure
 
     started = time.perf_counter()
     job = defs.resolve_job_def("build_all")
@@ -77,7 +78,9 @@ def cmd_build(args: argparse.Namespace, paths: DataPaths) -> int:
         "loggers": {"console": {"config": {"log_level": log_level}}},
         "ops": {
             "raw_core_banking": {"config": {"reload_all": args.full_refresh}},
-            "bankprofile_dbt_models": {"config": {"full_refresh": args.full_refresh}},
+            "bankprofile_dbt_models": {
+                "config": {"full_refresh": args.full_refresh, "dbt_vars": args.vars}
+            },
         },
     }
     log_path = paths.root / "logs" / f"build-{time.strftime('%Y%m%dT%H%M%S')}.log"
@@ -92,6 +95,17 @@ def cmd_build(args: argparse.Namespace, paths: DataPaths) -> int:
     seconds = time.perf_counter() - started
     if not result.success:
         failed = [event.step_key for event in result.all_events if event.is_step_failure]
+        record_failure(
+            paths.root / "logs" / "failures.jsonl",
+            {
+                "failed_at": datetime.now(UTC).isoformat(),
+                "job": "build_all",
+                "run_id": result.run_id,
+                "steps": failed,
+                "log": str(log_path),
+            },
+            os.environ.get(ALERT_WEBHOOK_ENV),
+        )
         print(
             f"Build failed in step(s) {', '.join(failed) or '?'} after {seconds:.0f}s; "
             f"the published BI database was left as it was. Details: {log_path} "
@@ -160,6 +174,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--full-refresh",
         action="store_true",
         help="drop raw, reload every landing file and rebuild every model from scratch",
+    )
+    build.add_argument(
+        "--vars", default="", help="dbt vars as YAML, e.g. '{as_of_date: 2026-06-30}'"
     )
     build.add_argument("--verbose", action="store_true", help="show every Dagster and dbt event")
     build.set_defaults(handler=cmd_build)

@@ -11,6 +11,7 @@ from orchestration.assets.raw import raw_core_banking
 from orchestration.jobs import build_all, simulate_sources
 from orchestration.resources import default_resources
 from orchestration.schedules import nightly_build
+from orchestration.sensors import build_failure_sensor, new_extract_day_sensor
 
 defs = dg.Definitions(
     assets=[
@@ -21,5 +22,6 @@ defs = dg.Definitions(
     ],
     jobs=[build_all, simulate_sources],
     schedules=[nightly_build],
+    sensors=[new_extract_day_sensor, build_failure_sensor],
     resources=default_resources(),
 )

@@ -102,3 +102,25 @@
 {% macro duckdb__safe_cast_to(column, type) -%}
     try_cast({{ column }} as {{ type }})
 {%- endmacro %}
+
+{#-
+    Incremental staging: which raw rows to (re)check on this run. A row's verdict depends
+    on the other rows with its key (duplicates, versions) and on its parents (orphans), so
+    a run re-checks, from raw:
+      - every row loaded since the last run (the new files);
+      - every older row that shares a key with a new row, so versions re-rank together;
+      - every row quarantined as an orphan, whose parent may have arrived since.
+    Rows re-checked replace their old verdict (delete+insert on _source_file, _row_number),
+    so the result equals a full refresh of the same raw rows.
+-#}
+{% macro rows_to_recheck(source_relation, key_columns) -%}
+    {%- set keys = key_columns | join(', ') -%}
+    {%- set last_load = "(select max(_loaded_at) from " ~ this ~ ")" -%}
+    _loaded_at > {{ last_load }}
+    or ({{ keys }}) in (
+        select {{ keys }} from {{ source_relation }} where _loaded_at > {{ last_load }}
+    )
+    or (_source_file, _row_number) in (
+        select _source_file, _row_number from {{ this }} where quarantine_reason = 'orphan_key'
+    )
+{%- endmacro %}

@@ -11,6 +11,7 @@ from orchestration.resources import WAREHOUSE_POOL, dbt_project
 
 class BuildConfig(dg.Config):
     full_refresh: bool = False  # rebuild incremental models from all of raw
+    dbt_vars: str = ""  # YAML/JSON passed to --vars, e.g. '{as_of_date: 2026-06-30}'
 
 
 class BankProfileTranslator(DagsterDbtTranslator):
@@ -43,5 +44,9 @@ class BankProfileTranslator(DagsterDbtTranslator):
 def bankprofile_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, config: BuildConfig
 ):
-    args = ["build", "--full-refresh"] if config.full_refresh else ["build"]
+    args = ["build"]
+    if config.full_refresh:
+        args.append("--full-refresh")
+    if config.dbt_vars:
+        args += ["--vars", config.dbt_vars]
     yield from dbt.cli(args, context=context).stream()

@@ -6,6 +6,7 @@ import duckdb
 from orchestration.contract import TABLES
 from orchestration.loading import drop_raw, load_table
 from orchestration.resources import WAREHOUSE_POOL, DataDirResource
+from orchestration.volume import delivery_report
 
 
 class RawConfig(dg.Config):
@@ -25,8 +26,27 @@ RAW_SPECS = [
 ]
 
 
+CHECK_SPECS = [
+    spec
+    for table in TABLES
+    for spec in (
+        dg.AssetCheckSpec(
+            "extract_is_current",
+            asset=["raw", table.name],
+            description="A table that delivers daily has the newest extract day.",
+        ),
+        dg.AssetCheckSpec(
+            "volume_is_normal",
+            asset=["raw", table.name],
+            description="Rows of the newest extract day against the previous four weeks.",
+        ),
+    )
+]
+
+
 @dg.multi_asset(
     specs=RAW_SPECS,
+    check_specs=CHECK_SPECS,
     name="raw_core_banking",
     can_subset=True,
     pool=WAREHOUSE_POOL,
@@ -58,5 +78,45 @@ def raw_core_banking(context: dg.AssetExecutionContext, data: DataDirResource, c
                     "raw_rows": dg.MetadataValue.int(result.raw_rows),
                 },
             )
+            yield from delivery_checks(con, table.name, context.selected_asset_check_keys)
     finally:
         con.close()
+
+
+def delivery_checks(con: duckdb.DuckDBPyConnection, table: str, selected) -> list:
+    """Late or odd-sized deliveries warn (a late day can still be built); 3+ days late fails."""
+    report = delivery_report(con, table)
+    results = []
+    key = dg.AssetKey(["raw", table])
+    if dg.AssetCheckKey(key, "extract_is_current") in selected:
+        results.append(
+            dg.AssetCheckResult(
+                asset_key=key,
+                check_name="extract_is_current",
+                passed=not report.is_late,
+                severity=dg.AssetCheckSeverity.ERROR
+                if report.days_behind >= 3
+                else dg.AssetCheckSeverity.WARN,
+                metadata={
+                    "latest_extract_day": report.latest_day or "",
+                    "business_day": report.business_day or "",
+                    "days_behind": report.days_behind,
+                    "delivers_daily": report.is_daily,
+                },
+            )
+        )
+    if dg.AssetCheckKey(key, "volume_is_normal") in selected:
+        results.append(
+            dg.AssetCheckResult(
+                asset_key=key,
+                check_name="volume_is_normal",
+                passed=not report.is_anomalous,
+                severity=dg.AssetCheckSeverity.WARN,
+                metadata={
+                    "latest_rows": report.latest_rows,
+                    "median_rows_4w": report.median_rows,
+                    "z_score": round(report.z_score, 2),
+                },
+            )
+        )
+    return results

@@ -4,6 +4,9 @@ with
 
 source as (
     select * from {{ source('core_banking', 'campaign_contacts') }}
+    {% if is_incremental() %}
+    where {{ rows_to_recheck(source('core_banking', 'campaign_contacts'), ['contact_id']) }}
+    {% endif %}
 ),
 
 known_campaigns as (

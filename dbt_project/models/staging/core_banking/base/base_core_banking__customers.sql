@@ -4,6 +4,9 @@ with
 
 source as (
     select * from {{ source('core_banking', 'customers') }}
+    {% if is_incremental() %}
+    where {{ rows_to_recheck(source('core_banking', 'customers'), ['customer_id']) }}
+    {% endif %}
 ),
 
 validated as (

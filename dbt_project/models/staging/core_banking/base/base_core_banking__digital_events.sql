@@ -4,6 +4,9 @@ with
 
 source as (
     select * from {{ source('core_banking', 'digital_events') }}
+    {% if is_incremental() %}
+    where {{ rows_to_recheck(source('core_banking', 'digital_events'), ['event_id']) }}
+    {% endif %}
 ),
 
 known_customers as (

@@ -4,6 +4,9 @@ with
 
 source as (
     select * from {{ source('core_banking', 'holdings') }}
+    {% if is_incremental() %}
+    where {{ rows_to_recheck(source('core_banking', 'holdings'), ['customer_id', 'product_code', 'snapshot_date']) }}
+    {% endif %}
 ),
 
 known_customers as (

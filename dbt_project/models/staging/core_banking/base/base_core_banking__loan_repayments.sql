@@ -4,6 +4,9 @@ with
 
 source as (
     select * from {{ source('core_banking', 'loan_repayments') }}
+    {% if is_incremental() %}
+    where {{ rows_to_recheck(source('core_banking', 'loan_repayments'), ['repayment_id']) }}
+    {% endif %}
 ),
 
 known_loans as (

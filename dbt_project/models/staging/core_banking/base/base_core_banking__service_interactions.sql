@@ -4,6 +4,9 @@ with
 
 source as (
     select * from {{ source('core_banking', 'service_interactions') }}
+    {% if is_incremental() %}
+    where {{ rows_to_recheck(source('core_banking', 'service_interactions'), ['interaction_id']) }}
+    {% endif %}
 ),
 
 known_customers as (

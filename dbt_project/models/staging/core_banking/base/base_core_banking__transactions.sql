@@ -4,6 +4,9 @@ with
 
 source as (
     select * from {{ source('core_banking', 'transactions') }}
+    {% if is_incremental() %}
+    where {{ rows_to_recheck(source('core_banking', 'transactions'), ['transaction_id']) }}
+    {% endif %}
 ),
 
 known_accounts as (

@@ -4,6 +4,9 @@ with
 
 source as (
     select * from {{ source('core_banking', 'wealth_orders') }}
+    {% if is_incremental() %}
+    where {{ rows_to_recheck(source('core_banking', 'wealth_orders'), ['order_id']) }}
+    {% endif %}
 ),
 
 known_customers as (

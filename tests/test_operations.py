@@ -1,0 +1,194 @@
+"""Nightly operations: incremental equals full refresh, idempotence, nothing lost,
+failures leave BI untouched, and one run per new extract day."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import dagster as dg
+import duckdb
+import pytest
+
+from orchestration.contract import TABLES
+from orchestration.sensors import landed_days, new_extract_day_sensor, record_failure
+from orchestration.volume import delivery_report
+from tests.conftest import run_bankprofile
+
+pytestmark = pytest.mark.e2e
+
+# Relations compared between the incremental and the full-refresh build: every mart and
+# every staging model. _loaded_at is when a row was loaded, which a reload changes.
+COMPARED_SCHEMAS = ("staging", "intermediate", "customer", "segmentation", "risk", "marketing")
+
+
+def relations(con) -> list[tuple[str, str]]:
+    return con.execute(
+        "select schema_name, table_name from duckdb_tables() "
+        f"where schema_name in {COMPARED_SCHEMAS} "
+        "union all select schema_name, view_name from duckdb_views() "
+        f"where schema_name in {COMPARED_SCHEMAS} and not internal order by 1, 2"
+    ).fetchall()
+
+
+def comparable_columns(con, schema: str, name: str) -> str:
+    columns = con.execute(
+        "select column_name from duckdb_columns() where schema_name = ? and table_name = ? "
+        "and column_name not in ('_loaded_at') order by column_index",
+        [schema, name],
+    ).fetchall()
+    return ", ".join(f'"{column}"' for (column,) in columns)
+
+
+def differences(left, right) -> dict[str, int]:
+    """Rows in one warehouse and not the other (except all, both ways), per relation."""
+    con = duckdb.connect()
+    con.execute(f"attach '{left}' as l (read_only)")
+    con.execute(f"attach '{right}' as r (read_only)")
+    con.execute("use l")
+    found = {}
+    for schema, name in relations(con):
+        columns = comparable_columns(con, schema, name)
+        diff = con.execute(
+            f'select count(*) from ((select {columns} from l."{schema}"."{name}" '
+            f'except all select {columns} from r."{schema}"."{name}") union all '
+            f'(select {columns} from r."{schema}"."{name}" '
+            f'except all select {columns} from l."{schema}"."{name}"))'
+        ).fetchone()[0]
+        if diff:
+            found[f"{schema}.{name}"] = diff
+    con.close()
+    return found
+
+
+def table_fingerprints(path) -> dict[str, tuple[int, int]]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        prints = {}
+        for schema, name in relations(con):
+            columns = comparable_columns(con, schema, name)
+            prints[f"{schema}.{name}"] = con.execute(
+                f'select count(*), coalesce(sum(hash({columns})), 0) from "{schema}"."{name}"'
+            ).fetchone()
+        return prints
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory):
+    """A simulated bank with bad rows, late rows, duplicates and updated rows."""
+    data_dir = tmp_path_factory.mktemp("source")
+    run_bankprofile(
+        data_dir,
+        "generate",
+        "--customers",
+        "250",
+        "--months",
+        "4",
+        "--seed",
+        "5",
+        "--corrupt-rate",
+        "0.02",
+    )
+    return data_dir
+
+
+def deliver(source_dir, target_dir, days) -> None:
+    for table_dir in (source_dir / "landing").iterdir():
+        for day in days:
+            folder = table_dir / day
+            if folder.is_dir():
+                shutil.copytree(folder, target_dir / "landing" / table_dir.name / day)
+
+
+@pytest.fixture(scope="module")
+def replayed(source, tmp_path_factory):
+    """Deliver the days in four nights, building after each; keep a copy of the result."""
+    data_dir = tmp_path_factory.mktemp("replay")
+    days = landed_days(source / "landing")
+    nights = [days[: len(days) - 6], days[-6:-4], days[-4:-1], days[-1:]]
+    for night in nights:
+        deliver(source, data_dir, night)
+        run_bankprofile(data_dir, "build")
+    incremental = data_dir / "incremental.duckdb"
+    shutil.copy(data_dir / "warehouse.duckdb", incremental)
+    return data_dir, incremental
+
+
+def test_incremental_nights_equal_a_full_refresh(replayed):
+    data_dir, incremental = replayed
+    run_bankprofile(data_dir, "build", "--full-refresh")
+    full = data_dir / "warehouse.duckdb"
+    with duckdb.connect(str(full), read_only=True) as con:
+        compared = relations(con)
+    assert len(compared) > 30
+    assert differences(incremental, full) == {}
+
+
+def test_running_the_same_day_twice_changes_nothing(replayed):
+    data_dir, _ = replayed
+    before = table_fingerprints(data_dir / "warehouse.duckdb")
+    run_bankprofile(data_dir, "build")
+    assert table_fingerprints(data_dir / "warehouse.duckdb") == before
+
+
+def test_nothing_is_lost_at_two_percent_bad_rows(replayed):
+    data_dir, _ = replayed
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
+        balance = con.execute(
+            "select table_name, raw_rows, staged_rows + quarantined_rows + exact_duplicate_rows "
+            "+ superseded_rows, quarantined_rows from staging.stg_core_banking__reconciliation"
+        ).fetchall()
+        unexplained = con.execute(
+            "select count(*) from staging.stg_core_banking__quarantine "
+            "where quarantine_reason is null"
+        ).fetchone()[0]
+    assert {name for name, *_ in balance} == {t.name for t in TABLES}
+    assert all(raw == accounted for _, raw, accounted, _ in balance)
+    assert sum(bad for *_, bad in balance) > 0
+    assert unexplained == 0
+
+
+def test_a_failed_build_leaves_the_published_version_and_the_next_run_publishes(replayed):
+    data_dir, _ = replayed
+    published = data_dir / "published"
+    version = json.loads((published / "manifest.json").read_text())["version"]
+    result = run_bankprofile(data_dir, "build", "--vars", "{as_of_date: not-a-date}", expect=1)
+    assert "left as it was" in result.stderr
+    assert json.loads((published / "manifest.json").read_text())["version"] == version
+    with duckdb.connect(str(published / "bi.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from customer.customer_360").fetchone()[0] > 0
+    failures = (data_dir / "logs" / "failures.jsonl").read_text().splitlines()
+    assert json.loads(failures[-1])["steps"]
+    run_bankprofile(data_dir, "build")
+    assert json.loads((published / "manifest.json").read_text())["version"] != version
+
+
+def test_delivery_checks_see_a_missing_day_and_a_thin_one(replayed):
+    data_dir, _ = replayed
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
+        transactions = delivery_report(con, "transactions")
+        campaigns = delivery_report(con, "campaigns")
+    assert transactions.is_daily and not transactions.is_late
+    assert not campaigns.is_daily  # campaigns arrive now and then: never "late"
+
+
+def test_the_sensor_requests_exactly_one_run_per_new_day(tmp_path, monkeypatch):
+    monkeypatch.setenv("BANKPROFILE_DATA_DIR", str(tmp_path))
+    for day in ("2026-09-28", "2026-09-29"):
+        (tmp_path / "landing" / "transactions" / day).mkdir(parents=True)
+    (tmp_path / "landing" / "customers" / "2026-09-29").mkdir(parents=True)
+
+    context = dg.build_sensor_context()
+    first = list(new_extract_day_sensor(context))
+    assert [request.run_key for request in first] == ["extract-2026-09-28", "extract-2026-09-29"]
+    assert list(new_extract_day_sensor(dg.build_sensor_context(cursor=context.cursor))) == []
+
+    (tmp_path / "landing" / "accounts" / "2026-09-30").mkdir(parents=True)
+    later = list(new_extract_day_sensor(dg.build_sensor_context(cursor=context.cursor)))
+    assert [request.run_key for request in later] == ["extract-2026-09-30"]
+
+
+def test_a_failure_record_reaches_the_log(tmp_path):
+    log = tmp_path / "logs" / "failures.jsonl"
+    record_failure(log, {"run_id": "r1", "steps": ["raw_core_banking"]}, webhook=None)
+    record_failure(log, {"run_id": "r2", "steps": []}, webhook=None)
+    assert [json.loads(line)["run_id"] for line in log.read_text().splitlines()] == ["r1", "r2"]
