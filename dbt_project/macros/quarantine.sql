@@ -48,20 +48,21 @@
 {% macro classify_records(relation, key_columns, version_column='updated_at') -%}
     {%- set keys = key_columns | join(', ') -%}
     with ranked as (
+        -- ranks only mean something among valid rows: null for a row that failed a rule
         select
             *,
-            row_number() over (
+            case when _failed_rule is null then row_number() over (
                 partition by _failed_rule is null, {{ keys }}, {{ version_column }}
                 order by _source_file, _row_number
-            ) as _copy_number,
-            first_value(_row_hash) over (
+            ) end as _copy_number,
+            case when _failed_rule is null then first_value(_row_hash) over (
                 partition by _failed_rule is null, {{ keys }}, {{ version_column }}
                 order by _source_file, _row_number
-            ) as _first_copy_hash,
-            dense_rank() over (
+            ) end as _first_copy_hash,
+            case when _failed_rule is null then dense_rank() over (
                 partition by _failed_rule is null, {{ keys }}
                 order by {{ version_column }} desc
-            ) as _version_rank
+            ) end as _version_rank
         from {{ relation }}
     ),
 
@@ -106,12 +107,10 @@
 {#-
     Incremental staging: which raw rows to (re)check on this run. A row's verdict depends
     on the other rows with its key (duplicates, versions) and on its parents (orphans), so
-    a run re-checks, from raw:
-      - every row loaded since the last run (the new files);
-      - every older row that shares a key with a new row, so versions re-rank together;
-      - every row quarantined as an orphan, whose parent may have arrived since.
-    Rows re-checked replace their old verdict (delete+insert on _source_file, _row_number),
-    so the result equals a full refresh of the same raw rows.
+    a run re-checks, from raw, every row loaded since the last run and every row whose key
+    is in a new row or in a row quarantined as an orphan (its parent may have arrived
+    since). Rows re-checked replace their old verdict (delete+insert on _source_file,
+    _row_number), so the result equals a full refresh of the same raw rows.
 -#}
 {% macro rows_to_recheck(source_relation, key_columns) -%}
     {%- set keys = key_columns | join(', ') -%}
@@ -119,8 +118,7 @@
     _loaded_at > {{ last_load }}
     or ({{ keys }}) in (
         select {{ keys }} from {{ source_relation }} where _loaded_at > {{ last_load }}
-    )
-    or (_source_file, _row_number) in (
-        select _source_file, _row_number from {{ this }} where quarantine_reason = 'orphan_key'
+        union all
+        select {{ keys }} from {{ this }} where quarantine_reason = 'orphan_key'
     )
 {%- endmacro %}
