@@ -8,6 +8,8 @@ from orchestration.assets.dbt import bankprofile_dbt_models
 from orchestration.assets.landing import simulated_core_banking
 from orchestration.assets.publish import published_bi_database
 from orchestration.assets.raw import raw_core_banking
+from orchestration.assets.risk import risk_scorecard
+from orchestration.checks import risk_score_stability_psi
 from orchestration.jobs import build_all, simulate_sources
 from orchestration.resources import default_resources
 from orchestration.schedules import nightly_build
@@ -18,8 +20,10 @@ defs = dg.Definitions(
         simulated_core_banking,
         raw_core_banking,
         bankprofile_dbt_models,
+        risk_scorecard,
         published_bi_database,
     ],
+    asset_checks=[risk_score_stability_psi],
     jobs=[build_all, simulate_sources],
     schedules=[nightly_build],
     sensors=[new_extract_day_sensor, build_failure_sensor],

@@ -44,3 +44,27 @@ def run_bankprofile(
             f"--- stderr (tail)\n{result.stderr[-4000:]}"
         )
     return result
+
+
+BANK_CUSTOMERS = 2_000
+
+
+@pytest.fixture(scope="session")
+def bank(tmp_path_factory) -> Path:
+    """One small simulated bank built once through the real Dagster job (generate, then
+    `bankprofile build`), shared by every test that only reads it."""
+    data_dir = tmp_path_factory.mktemp("bank")
+    run_bankprofile(
+        data_dir,
+        "generate",
+        "--customers",
+        str(BANK_CUSTOMERS),
+        "--months",
+        "24",
+        "--seed",
+        "11",
+        "--corrupt-rate",
+        "0.01",
+    )
+    run_bankprofile(data_dir, "build")
+    return data_dir

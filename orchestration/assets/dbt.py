@@ -15,10 +15,13 @@ class BuildConfig(dg.Config):
 
 
 class BankProfileTranslator(DagsterDbtTranslator):
-    """Sources are the raw tables the loader writes; models group by their folder."""
+    """Sources are assets the Python side writes; models group by their folder."""
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":
+            # raw tables come from the loader; the fitted scorecard from the Python asset
+            if dbt_resource_props["source_name"] == "risk_model":
+                return dg.AssetKey(["risk_model", dbt_resource_props["name"]])
             return dg.AssetKey(["raw", dbt_resource_props["name"]])
         return super().get_asset_key(dbt_resource_props)
 

@@ -1,8 +1,9 @@
 {#-
     The staff view of a customer (客户360视图), one row per customer in customer_features:
     masked identity, demographics, income and wealth, holdings, 12-month behaviour, top
-    spending categories, service history, and columns reserved for the segmentation, risk
-    and marketing marts (null until those marts fill them). No clear PII: staging only
+    spending categories, service history, the segment and its service strategy
+    (customer_segments), the risk grade and credit decision (risk_scores,
+    credit_decisions), and the next best offers (marketing). No clear PII: staging only
     passes masked values and keyed hashes on.
 -#}
 
@@ -14,6 +15,18 @@ customers as (
 
 customer_features as (
     select * from {{ ref('customer_features') }}
+),
+
+customer_segments as (
+    select * from {{ ref('customer_segments') }}
+),
+
+risk_scores as (
+    select * from {{ ref('risk_scores') }}
+),
+
+credit_decisions as (
+    select * from {{ ref('credit_decisions') }}
 ),
 
 category_spends as (
@@ -157,18 +170,26 @@ final as (
         customer_features.calls_12m,
         customer_features.complaints_12m,
         last_complaints.last_complaint_date,
-        -- reserved for later marts (segmentation, risk, marketing)
-        cast(null as {{ dbt.type_string() }}) as segment_code,
-        cast(null as {{ dbt.type_string() }}) as segment_label_zh,
-        cast(null as {{ dbt.type_string() }}) as segment_label_en,
-        cast(null as {{ dbt.type_string() }}) as value_tier,
-        cast(null as {{ dbt.type_string() }}) as lifecycle_stage,
-        cast(null as {{ dbt.type_string() }}) as service_strategy_zh,
-        cast(null as {{ dbt.type_string() }}) as service_strategy_en,
-        cast(null as {{ dbt.type_string() }}) as risk_grade,
-        cast(null as decimal(18, 2)) as credit_limit_amount,
-        cast(null as decimal(8, 5)) as interest_rate,
-        cast(null as {{ dbt.type_string() }}) as decline_reason_codes,
+        -- segmentation (customer_segments)
+        customer_segments.segment_code,
+        customer_segments.segment_label_zh,
+        customer_segments.segment_label_en,
+        customer_segments.value_tier,
+        customer_segments.lifecycle_stage,
+        customer_segments.service_strategy_zh,
+        customer_segments.service_strategy_en,
+        customer_segments.recommended_product_families,
+        -- risk (risk_scores, credit_decisions)
+        risk_scores.risk_grade,
+        credit_decisions.decision as credit_decision,
+        credit_decisions.credit_limit_amount,
+        credit_decisions.interest_rate,
+        credit_decisions.is_guarantee_required,
+        credit_decisions.reason_codes as credit_reason_codes,
+        case
+            when credit_decisions.decision = 'decline' then credit_decisions.reason_codes
+        end as decline_reason_codes,
+        -- reserved for the marketing marts
         cast(null as {{ dbt.type_string() }}) as next_best_offers
     from customer_features
     inner join customers
@@ -185,6 +206,12 @@ final as (
         on customer_features.customer_id = last_interactions.customer_id
     left join last_complaints
         on customer_features.customer_id = last_complaints.customer_id
+    left join customer_segments
+        on customer_features.customer_id = customer_segments.customer_id
+    left join risk_scores
+        on customer_features.customer_id = risk_scores.customer_id
+    left join credit_decisions
+        on customer_features.customer_id = credit_decisions.customer_id
 )
 
 select * from final
