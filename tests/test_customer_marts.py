@@ -1,13 +1,11 @@
 """Customer profile marts on a small simulated bank: income detection, grain, point in time.
 
-Builds once per module (generate -> load raw -> dbt build) in a temporary folder with its own
-dbt target path, then checks the marts against the simulator's truth file.
+Builds once per module (generate, then the real `bankprofile build`) in a temporary folder,
+then checks the marts against the simulator's truth file.
 """
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -16,10 +14,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.contract import TABLES
-from orchestration.loading import load_table
 from orchestration.simulator import SimulationConfig, generate
-from tests.conftest import REPO_ROOT, cli_environment
+from tests.conftest import run_bankprofile
 
 pytestmark = pytest.mark.e2e
 
@@ -29,38 +25,11 @@ SEED = 7
 AS_OF_DATE = "2026-09-30"  # the simulator's default last booked day
 LATE_EXTRACT_DAY = "2026-10-20"  # a later extract, with rows booked after AS_OF_DATE
 MIN_INCOME_ACCURACY = 0.95
-DBT = Path(sys.executable).parent / "dbt"
 
 
-def load_raw(data_dir: Path) -> None:
-    con = duckdb.connect(str(data_dir / "warehouse.duckdb"))
-    try:
-        for table in TABLES:
-            load_table(con, data_dir / "landing", table)
-    finally:
-        con.close()
-
-
-def dbt_build(data_dir: Path, target_dir: Path) -> None:
-    result = subprocess.run(
-        [
-            str(DBT),
-            "build",
-            "--profiles-dir",
-            ".",
-            "--target-path",
-            str(target_dir),
-            "--vars",
-            f"{{as_of_date: '{AS_OF_DATE}'}}",
-        ],
-        cwd=REPO_ROOT / "dbt_project",
-        env=cli_environment(data_dir),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    if result.returncode != 0:
-        pytest.fail(f"dbt build failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
+def build(data_dir: Path) -> None:
+    """The real nightly job (load, dbt build with tests, scorecard, publish) as of AS_OF_DATE."""
+    run_bankprofile(data_dir, "build", "--vars", f"{{as_of_date: '{AS_OF_DATE}'}}")
 
 
 def read(data_dir: Path, sql: str) -> pd.DataFrame:
@@ -98,14 +67,11 @@ def append_late_transactions(data_dir: Path) -> int:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("customer_marts")
-    target_dir = tmp_path_factory.mktemp("dbt_target")
     generate(SimulationConfig(customers=CUSTOMERS, months=MONTHS, seed=SEED), data_dir)
-    load_raw(data_dir)
-    dbt_build(data_dir, target_dir)
+    build(data_dir)
     features_before = read(data_dir, "select * from customer.customer_features")
     late_rows = append_late_transactions(data_dir)
-    load_raw(data_dir)
-    dbt_build(data_dir, target_dir)
+    build(data_dir)
     return data_dir, features_before, late_rows
 
 
