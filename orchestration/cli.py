@@ -5,6 +5,7 @@
     bankprofile summary               row counts per layer, quarantine, where BI reads
     bankprofile customer ID [--lang zh|en] [--json]   the 360 view of one customer
     bankprofile scorecard fit|apply   fit or apply a credit scorecard on a CSV/Parquet file
+    bankprofile ingest berka --from DIR [--out DATA_DIR]   map the Berka files into landing/
     bankprofile ui                    dagster dev with the lineage graph
 
 The data directory is $BANKPROFILE_DATA_DIR (default ./data).
@@ -21,6 +22,7 @@ import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from orchestration.berka import add_commands as add_berka_commands
 from orchestration.scorecard.cli import add_commands as add_scorecard_commands
 from orchestration.settings import REPO_ROOT, DataPaths, data_paths, prepare_environment
 
@@ -191,6 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
     customer.set_defaults(handler=cmd_customer)
 
     add_scorecard_commands(commands)
+    add_berka_commands(commands)
 
     ui = commands.add_parser("ui", help="open the Dagster UI (dagster dev)")
     ui.add_argument("--port", type=int, default=3000)

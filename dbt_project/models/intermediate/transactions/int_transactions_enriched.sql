@@ -50,7 +50,11 @@ joined as (
         booked_by_as_of.balance_after,
         booked_by_as_of.amount < 0
             and accounts.account_type in ('current', 'savings', 'credit_card', 'business')
-            and (booked_by_as_of.mcc is not null or booked_by_as_of.counterparty_type = 'merchant')
+            -- a source may leave counterparty_type empty (Berka: cash, transfers): not a spend
+            and (
+                booked_by_as_of.mcc is not null
+                or coalesce(booked_by_as_of.counterparty_type, '') = 'merchant'
+            )
             as is_spend,
         booked_by_as_of.amount > 0 as is_inflow
     from booked_by_as_of
