@@ -6,6 +6,7 @@
     bankprofile customer ID [--lang zh|en] [--json]   the 360 view of one customer
     bankprofile scorecard fit|apply   fit or apply a credit scorecard on a CSV/Parquet file
     bankprofile ingest berka --from DIR [--out DATA_DIR]   map the Berka files into landing/
+    bankprofile campaign export ID --out FILE   a campaign's contact list, holdout excluded
     bankprofile ui                    dagster dev with the lineage graph
 
 The data directory is $BANKPROFILE_DATA_DIR (default ./data).
@@ -23,6 +24,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from orchestration.berka import add_commands as add_berka_commands
+from orchestration.campaigns import add_commands as add_campaign_commands
 from orchestration.scorecard.cli import add_commands as add_scorecard_commands
 from orchestration.settings import REPO_ROOT, DataPaths, data_paths, prepare_environment
 
@@ -194,6 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_scorecard_commands(commands)
     add_berka_commands(commands)
+    add_campaign_commands(commands)
 
     ui = commands.add_parser("ui", help="open the Dagster UI (dagster dev)")
     ui.add_argument("--port", type=int, default=3000)

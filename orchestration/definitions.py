@@ -6,6 +6,7 @@ import dagster as dg
 
 from orchestration.assets.dbt import bankprofile_dbt_models
 from orchestration.assets.landing import simulated_core_banking
+from orchestration.assets.marketing import marketing_propensity
 from orchestration.assets.publish import published_bi_database
 from orchestration.assets.raw import raw_core_banking
 from orchestration.assets.risk import risk_scorecard
@@ -21,6 +22,7 @@ defs = dg.Definitions(
         raw_core_banking,
         bankprofile_dbt_models,
         risk_scorecard,
+        marketing_propensity,
         published_bi_database,
     ],
     asset_checks=[risk_score_stability_psi],

@@ -42,8 +42,9 @@ PERSONAS = (
     "student",
     "mass_market",
 )
-# segmentation marts and everything upstream; customer_360 also needs the risk scorecard
-# (a Python asset), so the 360 view is checked on the session's Dagster-built bank instead
+# segmentation marts and everything upstream; customer_360 and segment_summary also need the
+# Python assets (scorecard, propensities), so they are checked on the session's Dagster-built
+# bank instead
 SEGMENTATION = "+customer_segments+"
 SEGMENTS = "segmentation.customer_segments"
 DBT = Path(sys.executable).parent / "dbt"
@@ -116,6 +117,7 @@ def built(tmp_path_factory) -> tuple[Path, Path, Path]:
             SEGMENTATION,
             "--exclude",
             "customer_360",
+            "segment_summary",
             "--indirect-selection",
             "cautious",  # no tests of unselected models that share a seed with the selection
             as_of=as_of,
@@ -169,13 +171,12 @@ def test_customer_360_shows_the_segment(bank):
     assert view[["value_tier", "lifecycle_stage", "service_strategy_en"]].notna().all().all()
 
 
-def test_segment_summary_counts_every_customer(built):
-    _, data_dir, _ = built
-    summary = read(data_dir, "select * from segmentation.segment_summary")
+def test_segment_summary_counts_every_customer(bank):
+    summary = read(bank, "select * from segmentation.segment_summary")
     per_segment = summary[summary["value_tier"] == "all"]
     per_tier = summary[summary["value_tier"] != "all"]
-    assert per_segment["customers_count"].sum() == CUSTOMERS
-    assert per_tier["customers_count"].sum() == CUSTOMERS
+    assert per_segment["customers_count"].sum() == BANK_CUSTOMERS
+    assert per_tier["customers_count"].sum() == BANK_CUSTOMERS
     assert per_segment["customers_share_pct"].sum() == pytest.approx(1.0)
     assert per_segment["top_category_1"].notna().all()
 

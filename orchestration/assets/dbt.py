@@ -8,6 +8,10 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.resources import WAREHOUSE_POOL, dbt_project
 
+# dbt sources written by Python assets (the fitted scorecard, the propensity models): their
+# asset key is [source_name, table], the key the Python asset materializes.
+PYTHON_MODEL_SOURCES = ("risk_model", "marketing_model")
+
 
 class BuildConfig(dg.Config):
     full_refresh: bool = False  # rebuild incremental models from all of raw
@@ -20,8 +24,9 @@ class BankProfileTranslator(DagsterDbtTranslator):
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":
             # raw tables come from the loader; the fitted scorecard from the Python asset
-            if dbt_resource_props["source_name"] == "risk_model":
-                return dg.AssetKey(["risk_model", dbt_resource_props["name"]])
+            if dbt_resource_props["source_name"] in PYTHON_MODEL_SOURCES:
+                source = dbt_resource_props["source_name"]
+                return dg.AssetKey([source, dbt_resource_props["name"]])
             return dg.AssetKey(["raw", dbt_resource_props["name"]])
         return super().get_asset_key(dbt_resource_props)
 

@@ -41,6 +41,10 @@ code_values as (
     select * from {{ ref('code_values') }}
 ),
 
+next_best_offers as (
+    select * from {{ ref('next_best_offers') }}
+),
+
 as_of as (
     select {{ as_of_date() }} as as_of_date
 ),
@@ -86,6 +90,14 @@ last_interactions as (
         on topics.code_list = 'topic'
         and past_interactions.topic = topics.code
     where past_interactions.recency_rank = 1
+),
+
+offer_lists as (
+    select
+        customer_id,
+        {{ dbt.listagg('product_code', "'|'", 'order by offer_rank') }} as next_best_offers
+    from next_best_offers
+    group by customer_id
 ),
 
 last_complaints as (
@@ -189,8 +201,8 @@ final as (
         case
             when credit_decisions.decision = 'decline' then credit_decisions.reason_codes
         end as decline_reason_codes,
-        -- reserved for the marketing marts
-        cast(null as {{ dbt.type_string() }}) as next_best_offers
+        -- marketing (next_best_offers)
+        offer_lists.next_best_offers
     from customer_features
     inner join customers
         on customer_features.customer_id = customers.customer_id
@@ -212,6 +224,8 @@ final as (
         on customer_features.customer_id = risk_scores.customer_id
     left join credit_decisions
         on customer_features.customer_id = credit_decisions.customer_id
+    left join offer_lists
+        on customer_features.customer_id = offer_lists.customer_id
 )
 
 select * from final

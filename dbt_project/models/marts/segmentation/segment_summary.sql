@@ -2,11 +2,14 @@
     For BI: one row per segment and value tier, plus one row per segment over all tiers
     (value_tier 'all'): customers, income and AUM (average and median), products per
     customer, channel mix and the top 3 consumption categories by 12-month spend. Money in
-    CNY. No risk grade mix: the risk marts do not exist yet (see docs/segmentation.md).
+    CNY. The offer mix: share of customers with any next best offer, with an offer of each
+    product family (marketing.next_best_offers, any rank) and the most frequent first offer.
+    No risk grade mix: the risk marts do not exist yet (see docs/segmentation.md).
 -#}
 
 {%- set channels = profiled_channels() -%}
 {%- set categories = consumption_categories() -%}
+{%- set families = product_families() -%}
 
 with
 
@@ -26,6 +29,22 @@ consumption_categories as (
     select * from {{ ref('consumption_categories') }}
 ),
 
+next_best_offers as (
+    select * from {{ ref('next_best_offers') }}
+),
+
+customer_offers as (
+    select
+        customer_id,
+        1 as has_offer,
+        {%- for family in families %}
+        max(case when product_family = '{{ family }}' then 1 else 0 end) as has_{{ family }}_offer,
+        {%- endfor %}
+        max(case when offer_rank = 1 then product_code end) as first_offer_product_code
+    from next_best_offers
+    group by customer_id
+),
+
 segmented_customers as (
     select
         customer_segments.customer_id,
@@ -36,6 +55,11 @@ segmented_customers as (
         customer_features.monthly_income_amount,
         customer_features.products_held_count,
         customer_features.monetary_12m_amount,
+        coalesce(customer_offers.has_offer, 0) as has_offer,
+        {%- for family in families %}
+        coalesce(customer_offers.has_{{ family }}_offer, 0) as has_{{ family }}_offer,
+        {%- endfor %}
+        customer_offers.first_offer_product_code,
         {%- for channel in channels %}
         customer_features.{{ channel }}_channel_pct,
         {%- endfor %}
@@ -45,6 +69,8 @@ segmented_customers as (
     from customer_segments
     inner join customer_features
         on customer_segments.customer_id = customer_features.customer_id
+    left join customer_offers
+        on customer_segments.customer_id = customer_offers.customer_id
 ),
 
 {#- Each customer counts in its tier's row and in its segment's 'all' row. -#}
@@ -65,6 +91,10 @@ group_totals as (
         avg(total_aum_amount) as avg_total_aum_amount,
         percentile_cont(0.5) within group (order by total_aum_amount) as median_total_aum_amount,
         avg(products_held_count) as avg_products_held_count,
+        avg(has_offer) as customers_with_offer_pct,
+        {%- for family in families %}
+        avg(has_{{ family }}_offer) as {{ family }}_offer_pct,
+        {%- endfor %}
         {%- for channel in channels %}
         avg({{ channel }}_channel_pct) as {{ channel }}_channel_pct{% if not loop.last %},{% endif %}
         {%- endfor %}
@@ -98,6 +128,20 @@ ranked_categories as (
         ) as category_rank
     from category_spends
     where category_spends.spend_amount > 0
+),
+
+first_offers as (
+    select
+        segment_code,
+        summary_tier as value_tier,
+        first_offer_product_code,
+        row_number() over (
+            partition by segment_code, summary_tier
+            order by count(*) desc, first_offer_product_code
+        ) as offer_rank
+    from grouped_customers
+    where first_offer_product_code is not null
+    group by segment_code, summary_tier, first_offer_product_code
 ),
 
 top_categories as (
@@ -140,6 +184,11 @@ final as (
         cast(group_totals.avg_total_aum_amount as decimal(18, 2)) as avg_total_aum_amount,
         cast(group_totals.median_total_aum_amount as decimal(18, 2)) as median_total_aum_amount,
         cast(group_totals.avg_products_held_count as {{ type_double() }}) as avg_products_held_count,
+        cast(group_totals.customers_with_offer_pct as {{ type_double() }}) as customers_with_offer_pct,
+        {%- for family in families %}
+        cast(group_totals.{{ family }}_offer_pct as {{ type_double() }}) as {{ family }}_offer_pct,
+        {%- endfor %}
+        first_offers.first_offer_product_code as top_first_offer_product_code,
         {%- for channel in channels %}
         cast(group_totals.{{ channel }}_channel_pct as {{ type_double() }}) as {{ channel }}_channel_pct,
         {%- endfor %}
@@ -154,6 +203,10 @@ final as (
     left join top_categories
         on group_totals.segment_code = top_categories.segment_code
         and group_totals.value_tier = top_categories.value_tier
+    left join first_offers
+        on group_totals.segment_code = first_offers.segment_code
+        and group_totals.value_tier = first_offers.value_tier
+        and first_offers.offer_rank = 1
     left join segmentation_codes as segments
         on segments.code_list = 'segment'
         and group_totals.segment_code = segments.code
