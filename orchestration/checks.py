@@ -1,7 +1,7 @@
 """Asset checks outside dbt's own tests.
 
 risk_score_stability_psi: the population stability index of the score and of every
-scorecard feature (dbt model risk_score_stability, training population vs current) warns
+scorecard feature (dbt model risk_score_stability: the customers 12 months ago vs now) warns
 above psi_warn_threshold (0.10) and fails above psi_fail_threshold (0.25), both from
 seeds/risk_parameters.csv.
 """
@@ -67,7 +67,7 @@ def stability_check_result(
 @dg.asset_check(
     asset=STABILITY_ASSET,
     name="risk_score_stability_psi",
-    description="PSI of the score and every scorecard feature, training vs current: "
+    description="PSI of the score and every scorecard feature, customers 12 months ago vs now: "
     "warn above 0.10, fail above 0.25.",
     pool=WAREHOUSE_POOL,
 )

@@ -82,8 +82,9 @@ def cmd_build(args: argparse.Namespace, paths: DataPaths) -> int:
         "loggers": {"console": {"config": {"log_level": log_level}}},
         "ops": {
             "raw_core_banking": {"config": {"reload_all": args.full_refresh}},
-            "bankprofile_dbt_models": {
-                "config": {"full_refresh": args.full_refresh, "dbt_vars": args.vars}
+            **{
+                op: {"config": {"full_refresh": args.full_refresh, "dbt_vars": args.vars}}
+                for op in ("bankprofile_dbt_models", "bankprofile_dbt_scored_models")
             },
         },
     }

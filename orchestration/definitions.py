@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.assets.dbt import bankprofile_dbt_models
+from orchestration.assets.dbt import bankprofile_dbt_models, bankprofile_dbt_scored_models
 from orchestration.assets.landing import simulated_core_banking
 from orchestration.assets.marketing import marketing_propensity
 from orchestration.assets.publish import published_bi_database
@@ -21,6 +21,7 @@ defs = dg.Definitions(
         simulated_core_banking,
         raw_core_banking,
         bankprofile_dbt_models,
+        bankprofile_dbt_scored_models,
         risk_scorecard,
         marketing_propensity,
         published_bi_database,

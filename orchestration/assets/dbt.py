@@ -42,19 +42,38 @@ class BankProfileTranslator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) > 2 else "default"
 
 
-@dbt_assets(
+# Models that read a Python asset's output (and everything after them) run in a second dbt
+# invocation, after the scorecard and propensity assets; the rest, seeds included, in one
+# before. Two dbt_assets keep that to two dbt runs (one subsettable dbt_assets would be cut
+# into a step per layer around the Python assets).
+AFTER_PYTHON_MODELS = " ".join(f"source:{source}+" for source in PYTHON_MODEL_SOURCES)
+DBT_ASSET_OPTIONS = dict(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
     dagster_dbt_translator=BankProfileTranslator(),
     pool=WAREHOUSE_POOL,
     retry_policy=dg.RetryPolicy(max_retries=1, delay=10),
 )
-def bankprofile_dbt_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, config: BuildConfig
-):
+
+
+def dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: BuildConfig):
     args = ["build"]
     if config.full_refresh:
         args.append("--full-refresh")
     if config.dbt_vars:
         args += ["--vars", config.dbt_vars]
     yield from dbt.cli(args, context=context).stream()
+
+
+@dbt_assets(exclude=AFTER_PYTHON_MODELS, **DBT_ASSET_OPTIONS)
+def bankprofile_dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, config: BuildConfig
+):
+    yield from dbt_build(context, dbt, config)
+
+
+@dbt_assets(select=AFTER_PYTHON_MODELS, **DBT_ASSET_OPTIONS)
+def bankprofile_dbt_scored_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, config: BuildConfig
+):
+    yield from dbt_build(context, dbt, config)

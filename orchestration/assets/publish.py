@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from orchestration.assets.dbt import bankprofile_dbt_models
+from orchestration.assets.dbt import bankprofile_dbt_models, bankprofile_dbt_scored_models
 from orchestration.publishing import publish
 from orchestration.resources import WAREHOUSE_POOL, DataDirResource
 
@@ -11,7 +11,7 @@ from orchestration.resources import WAREHOUSE_POOL, DataDirResource
     key=["published", "bi_database"],
     group_name="publishing",
     kinds={"duckdb", "parquet"},
-    deps=[bankprofile_dbt_models],
+    deps=[bankprofile_dbt_models, bankprofile_dbt_scored_models],
     pool=WAREHOUSE_POOL,
     description="Read-only BI database and Parquet files, swapped in atomically after a "
     "build whose tests passed.",

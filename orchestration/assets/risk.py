@@ -15,6 +15,7 @@ rerun replaces its own rows and nothing else.
 """
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,6 +25,14 @@ import pandas as pd
 
 from orchestration.resources import WAREHOUSE_POOL, DataDirResource
 from orchestration.scorecard import FittedScorecard, PointsScaling, fit, is_protected
+from orchestration.scorecard.model import to_jsonable
+from orchestration.scorecard.validation import (
+    band_cuts,
+    band_table,
+    development_mask,
+    fit_calibration,
+    predict_pd,
+)
 
 TRAINING_SET = "risk.risk_training_set"
 TARGET = "is_defaulted_12m"
@@ -59,6 +68,17 @@ CANDIDATE_FEATURES: tuple[str, ...] = (
     "overdraft_days_12m",
     "spend_to_inflow_ratio_12m",
 )
+# A candidate is left out when its share of unknown values in the development sample exceeds
+# the share among the customers the scorecard is applied to by more than this: the extracts hold no
+# transactions before the data window, so transaction-based features (detected income,
+# balances, overdrafts, spending) are unknown for loans originated before it, yet known for
+# every current customer; bins learnt from the few loans with history, plus a missing bin
+# no current customer falls into, would not transfer.
+MAX_UNKNOWN_SHARE_GAP = 0.2
+CURRENT_FEATURES = (
+    "select * from intermediate.int_risk_features_computed "
+    "where as_of_date = (select max(as_of_date) from intermediate.int_risk_features_computed)"
+)
 # Never candidates, whatever the training set holds (the library refuses them as well).
 PROTECTED_COLUMNS: tuple[str, ...] = ("gender", "marital_status", "ethnicity", "religion")
 
@@ -78,17 +98,40 @@ def read_training_set(warehouse: Path) -> pd.DataFrame:
     return frame
 
 
-def candidate_features(frame: pd.DataFrame) -> list[str]:
-    """The candidates present in the frame, never a protected attribute."""
+def read_current_features(warehouse: Path) -> pd.DataFrame:
+    """The features of the customers the scorecard will score (latest as-of day)."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(CURRENT_FEATURES).df()
+
+
+def unknown_share_gaps(training: pd.DataFrame, current: pd.DataFrame) -> dict[str, float]:
+    """Per candidate: share unknown in the development sample minus share unknown now."""
+    return {
+        column: float(training[column].isna().mean() - current[column].isna().mean())
+        for column in CANDIDATE_FEATURES
+        if column in training.columns and column in current.columns
+    }
+
+
+def candidate_features(frame: pd.DataFrame, current: pd.DataFrame | None = None) -> list[str]:
+    """The candidates present in the frame, never a protected attribute, and (given the
+    current population) not those unknown far more often in the development sample: a
+    feature that needs history the development sample lacks. (Unknown more often now, e.g.
+    no employment, is a difference in the mix of customers and stays a candidate.)"""
+    gaps = unknown_share_gaps(frame, current) if current is not None else {}
     return [
         column
         for column in CANDIDATE_FEATURES
-        if column in frame.columns and column not in PROTECTED_COLUMNS and not is_protected(column)
+        if column in frame.columns
+        and column not in PROTECTED_COLUMNS
+        and not is_protected(column)
+        and gaps.get(column, 0.0) <= MAX_UNKNOWN_SHARE_GAP
     ]
 
 
-def train_scorecard(frame: pd.DataFrame) -> FittedScorecard:
-    """Fit the scorecard, validated out of time on the latest ~30% of originations."""
+def train_scorecard(frame: pd.DataFrame, current: pd.DataFrame | None = None) -> FittedScorecard:
+    """Fit the scorecard, validated out of time on the latest ~30% of originations, on the
+    candidates that exist for both the development sample and `current` (when given)."""
     data = frame.copy()
     for column in data.columns:  # DuckDB decimals arrive as Python Decimal objects
         if data[column].dtype == object and column in CANDIDATE_FEATURES:
@@ -97,14 +140,38 @@ def train_scorecard(frame: pd.DataFrame) -> FittedScorecard:
                 data[column] = converted.astype("float64")
     data[TIME_COLUMN] = pd.to_datetime(data[TIME_COLUMN])
     protected = [column for column in data.columns if is_protected(column)]
-    return fit(
+    model = fit(
         data,
         TARGET,
-        features=candidate_features(data),
+        features=candidate_features(data, current),
         exclude=sorted({*PROTECTED_COLUMNS, *protected} & set(data.columns)),
         scaling=SCALING,
         time_column=TIME_COLUMN,
     )
+    return recalibrate_on_latest_cohort(model, data)
+
+
+def recalibrate_on_latest_cohort(model: FittedScorecard, data: pd.DataFrame) -> FittedScorecard:
+    """The PD calibration refitted on the out-of-time sample, the latest originations.
+
+    The points come from the development sample; the development fit of PD on score is too
+    steep out of sample (the score overfits a little), so the PD is calibrated on the cohort
+    closest to the population it is applied to. The validation table then shows this
+    calibration against the same cohort; the development calibration stays in the metrics.
+    """
+    y = data[TARGET].to_numpy(dtype="int64")
+    dev = development_mask(y, data[TIME_COLUMN])
+    score = model.apply(data)["score"].to_numpy()
+    calibration = fit_calibration(score[~dev], y[~dev], SCALING.base_score, SCALING.factor)
+    calibration["method"] = "logistic, fitted on the out-of-time sample (latest originations)"
+    cuts = band_cuts(score[dev])
+    bands = band_table(score[~dev], y[~dev], predict_pd(score[~dev], calibration), cuts)
+    metrics = {
+        **model.metrics,
+        "bands": bands.to_dict(orient="records"),
+        "development_calibration": model.calibration,
+    }
+    return replace(model, calibration=to_jsonable(calibration), metrics=to_jsonable(metrics))
 
 
 def scorecard_rows(model: FittedScorecard, trained_at: datetime) -> pd.DataFrame:
@@ -215,7 +282,7 @@ def model_metadata(model: FittedScorecard, rows: int) -> dict[str, object]:
 def fit_and_publish(warehouse: Path, report_dir: Path | None = None) -> tuple[FittedScorecard, int]:
     """Read, fit, write to the warehouse (and the review report to report_dir)."""
     frame = read_training_set(warehouse)
-    model = train_scorecard(frame)
+    model = train_scorecard(frame, read_current_features(warehouse))
     trained_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     with duckdb.connect(str(warehouse)) as con:
         write_scorecard(con, model, trained_at)

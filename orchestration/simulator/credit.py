@@ -2,7 +2,16 @@
 
 One mechanism drives both history and truth: a loan defaults (90+ days past due within
 12 months of origination) with probability `pd_from(ability at origination, willingness)`,
-and a current customer's `pd_12m` is the same function of ability today.
+and a current customer's `pd_12m` is the same function of ability today. Ability at
+origination counts the instalments of the customer's loans running that day (the new one
+included), as `dti_now` counts those running at `end_date`.
+
+The credit bureau sees repayment behaviour at all lenders before and during the window: a
+monthly history of late payments (a Poisson count per month whose rate falls with
+willingness, each late month with a days-past-due level) from which every report counts
+the 24 months before its date. Reports are pulled every quarter since the customer joined
+(back to before the oldest loan) and at every loan application, so each loan has a report
+dated before its origination, as a bank's application file would.
 """
 
 from __future__ import annotations
@@ -12,10 +21,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from .common import expand, extract_days, seconds_at
-from .config import SECONDS_PER_DAY, Window, add_months, day_of_month, month_of_day
+from .config import (
+    SECONDS_PER_DAY,
+    Window,
+    add_months,
+    day_of_month,
+    month_of_day,
+    month_start_day,
+)
 from .frame import NULL, Col, Frame
 from .master import BUSINESS_ACCOUNT, CARD, CURRENT, AccountBook
 from .personas import (
+    ABILITY_DTI,
     AFFLUENT,
     BUSINESS,
     NONE,
@@ -32,6 +49,13 @@ MORTGAGE, CONSUMER, BUSINESS_LOAN, CARD_LOAN = range(4)
 LOAN_BASE = 1_000_000_000  # 'L' + 10 digits
 EXTERNAL_SERVICE_RATE = 0.03  # monthly debt service on external debt
 HISTORY_DAYS = 1_096  # loans originate up to 36 months before end_date
+CYCLES = 2  # borrowing cycles: a customer may take a loan of a kind in each (mortgages: once)
+SLOTS = CYCLES * 4  # loan id = LOAN_BASE + customer number x SLOTS + cycle x 4 + kind
+# Bureau late-payment history: late months per 24 months ~ Poisson(exp(a - b x willingness)),
+# each late month's days-past-due level round(c - d x willingness + e x noise) in 30..180.
+BUREAU_LATE_A, BUREAU_LATE_B = -0.9, 1.2
+BUREAU_DPD_C, BUREAU_DPD_D, BUREAU_DPD_NOISE = 0.3, 0.8, 0.6
+BUREAU_MONTHS = 24
 # Chance of each loan type by persona (rows in PERSONAS order).
 LOAN_P = np.array(
     [
@@ -55,6 +79,8 @@ class LoanBook:
     debit_sec: np.ndarray
     debit_cents: np.ndarray  # positive amounts paid
     debit_loan: np.ndarray  # loan number
+    loan_customer: np.ndarray  # per loan: position of the borrower in the population
+    loan_originated_day: np.ndarray  # per loan: origination day (the bureau is pulled before)
 
 
 def annuity(principal: np.ndarray, annual_rate: np.ndarray, months: np.ndarray) -> np.ndarray:
@@ -71,7 +97,9 @@ def _draw_loans(rng: np.random.Generator, pop: Population, window: Window) -> di
     p[source != BUSINESS, BUSINESS_LOAN] = 0.0
     p[(pop.persona == AFFLUENT) & (source != BUSINESS), BUSINESS_LOAN] = 0.0
     p[~pop.has_card, CARD_LOAN] = 0.0
-    customer, kind = np.nonzero(rng.random((n, 4)) < p)
+    p_cycle = np.repeat(p[:, None, :], CYCLES, axis=1)
+    p_cycle[:, 1:, MORTGAGE] = 0.0  # one mortgage at most
+    customer, cycle, kind = np.nonzero(rng.random((n, CYCLES, 4)) < p_cycle)
     m = len(customer)
     created_day = pop.created_sec[customer] // SECONDS_PER_DAY
     earliest = np.maximum(window.end_day - HISTORY_DAYS, created_day + 30)
@@ -105,6 +133,7 @@ def _draw_loans(rng: np.random.Generator, pop: Population, window: Window) -> di
     keep = (orig <= latest) & (principal >= minimum)
     loans = {
         "customer": customer,
+        "slot": cycle * 4 + kind,
         "kind": kind,
         "orig": orig,
         "term": term,
@@ -112,6 +141,30 @@ def _draw_loans(rng: np.random.Generator, pop: Population, window: Window) -> di
         "principal": principal,
     }
     return {name: values[keep] for name, values in loans.items()}
+
+
+def loan_numbers(pop: Population, customer: np.ndarray, slot: np.ndarray) -> np.ndarray:
+    """Numeric part of loan_id: one number per customer and (cycle, kind) slot."""
+    return LOAN_BASE + (pop.customer_num[customer] - 10_000_000) * SLOTS + slot
+
+
+def _other_debt_service(
+    n: int,
+    customer: np.ndarray,
+    slot: np.ndarray,
+    orig: np.ndarray,
+    maturity: np.ndarray,
+    instalment: np.ndarray,
+) -> np.ndarray:
+    """Instalments of each loan's sibling loans running on its origination day."""
+    start = np.full((n, SLOTS), NULL, dtype=np.int64)
+    end = np.full((n, SLOTS), NULL, dtype=np.int64)
+    pay = np.zeros((n, SLOTS))
+    start[customer, slot], end[customer, slot], pay[customer, slot] = orig, maturity, instalment
+    day = orig[:, None]
+    running = (start[customer] != NULL) & (start[customer] <= day) & (end[customer] > day)
+    running[np.arange(len(customer)), slot] = False
+    return (pay[customer] * running).sum(axis=1)
 
 
 def _collateral(rng: np.random.Generator, ref: Reference, kind: np.ndarray) -> np.ndarray:
@@ -146,14 +199,15 @@ def make_loans(
         kind == CARD_LOAN, statement, np.round(annuity(loan["principal"], loan["rate"], term), 2)
     )
     external_service = EXTERNAL_SERVICE_RATE * pop.external_debt[customer]
-    dti_orig = (instalment + external_service) / income
+    maturity = add_months(orig, term)
+    running = _other_debt_service(len(pop), customer, loan["slot"], orig, maturity, instalment)
+    dti_orig = (instalment + running + external_service) / income
     pd_orig = pd_from(
-        ability_index(pop, np.zeros(len(pop)))[customer] - 2.0 * dti_orig, willingness
+        ability_index(pop, np.zeros(len(pop)))[customer] - ABILITY_DTI * dti_orig, willingness
     )
     defaults = rng.random(m) < pd_orig
     first_missed = rng.integers(1, 10, m)
     default_day = np.where(defaults, add_months(orig, first_missed) + 90, NULL)
-    maturity = add_months(orig, term)
 
     # Instalments due up to the end of the window (or until the loan is declared defaulted).
     elapsed = month_of_day(np.full(m, window.end_day)) - month_of_day(orig)
@@ -178,7 +232,7 @@ def make_loans(
     )
     dti_now = (debt_service + EXTERNAL_SERVICE_RATE * pop.external_debt) / pop.income_floor
 
-    loan_num = LOAN_BASE + (pop.customer_num[customer] - 10_000_000) * 4 + kind
+    loan_num = loan_numbers(pop, customer, loan["slot"])
     paid = repayments.data["paid_date"] != NULL
     r_loan = repayments.data["_loan_row"]
     debit = paid & (kind[r_loan] != CARD_LOAN)
@@ -210,6 +264,8 @@ def make_loans(
         debit_sec=debit_sec[in_window],
         debit_cents=repayments.data["amount_paid"][debit][in_window],
         debit_loan=loan_num[r_loan[debit]][in_window],
+        loan_customer=customer,
+        loan_originated_day=orig,
     )
 
 
@@ -254,9 +310,7 @@ def _repayments(
     dpd = np.where(is_missed, 30 * v, np.where(paid_now & is_late, days_late[row], 0))
     data = {
         "repayment_id": repayment_num[row],
-        "loan_id": LOAN_BASE
-        + (pop.customer_num[customer[row]] - 10_000_000) * 4
-        + loan["kind"][row_loan[row]],
+        "loan_id": loan_numbers(pop, customer[row], loan["slot"][row_loan[row]]),
         "installment_number": number[row],
         "due_date": due_r,
         "paid_date": np.where(paid_now, paid_day, NULL),
@@ -317,7 +371,7 @@ def _loan_versions(
     )
     hours = np.where(v == 0, 10 * 3600, 6 * 3600) + rng.integers(0, 3600, len(row))
     data = {
-        "loan_id": LOAN_BASE + (pop.customer_num[customer] - 10_000_000)[row] * 4 + kind[row],
+        "loan_id": loan_numbers(pop, customer, loan["slot"])[row],
         "customer_id": pop.customer_num[customer][row],
         "account_id": book.number[customer, slot][row],
         "loan_type": ref.indices("loan_type", list(LOAN_TYPES))[kind][row],
@@ -348,24 +402,61 @@ def _loan_versions(
     return Frame("loans", data, cols, extract_days(data["updated_at"], window))
 
 
-def bureau_frame(rng: np.random.Generator, pop: Population, window: Window, chunk: int) -> Frame:
-    """Quarterly bureau pulls; delinquencies and worst DPD reveal willingness to pay."""
+def _late_history(
+    rng: np.random.Generator, w: np.ndarray, months: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Late months at any lender: (count per customer and month, worst DPD level or -1)."""
+    n = len(w)
+    rate = np.exp(BUREAU_LATE_A - BUREAU_LATE_B * w) / BUREAU_MONTHS
+    late = rng.poisson(np.repeat(rate[:, None], months, axis=1))
+    level = np.clip(
+        np.round(
+            BUREAU_DPD_C
+            - BUREAU_DPD_D * w[:, None]
+            + BUREAU_DPD_NOISE * rng.standard_normal((n, months))
+        ),
+        0,
+        4,
+    ).astype(np.int8)
+    return late, np.where(late > 0, level, np.int8(-1))
+
+
+def bureau_frame(
+    rng: np.random.Generator, pop: Population, window: Window, chunk: int, loans: LoanBook
+) -> Frame:
+    """Quarterly bureau pulls since onboarding (back to before the oldest loan) and one pull
+    before every loan application; late payments and worst DPD reveal willingness to pay."""
     n = len(pop)
     w = pop.willingness
-    base_delinquencies = rng.poisson(np.exp(-1.7 - 0.9 * w))
-    worst_step = np.clip(np.round(0.6 - 0.8 * w + 0.7 * rng.standard_normal(n)), 0, 4)
-    worst = np.array([30, 60, 90, 120, 180])[worst_step.astype(np.int64)]
-    quarters = np.arange(0, window.months, 3)
-    customer = np.repeat(np.arange(n), len(quarters))
-    quarter = np.tile(quarters, n)
-    day = window.month_first[quarter] + rng.integers(0, 28, len(customer))
+    # Quarters aligned with the window's first month, reaching back before the oldest loan.
+    first_month = int(month_of_day(np.array([window.end_day - HISTORY_DAYS]))[0]) - 3
+    back = -(-(int(window.month_index[0]) - first_month) // 3)
+    quarter_months = int(window.month_index[0]) + 3 * np.arange(-back, -(-window.months // 3))
+    customer = np.repeat(np.arange(n), len(quarter_months))
+    month = np.tile(quarter_months, n)
+    day = month_start_day(month) + rng.integers(0, 28, len(customer))
+    applied = loans.loan_originated_day - rng.integers(1, 15, len(loans.loan_customer))
+    customer = np.concatenate([customer, loans.loan_customer])
+    day = np.concatenate([day, applied])
     second = seconds_at(day, rng.integers(7 * 3600, 9 * 3600, len(customer)))
     keep = (second >= pop.created_sec[customer]) & (day <= window.end_day)
-    customer, day, second = customer[keep], day[keep], second[keep]
+    order = np.lexsort((second[keep], customer[keep]))
+    customer, day, second = customer[keep][order], day[keep][order], second[keep][order]
     k = len(customer)
-    delinquencies = np.maximum(
-        0, base_delinquencies[customer] + (rng.random(k) < 0.08) * rng.integers(-1, 2, k)
+
+    # Late-payment history: months from 24 before the first report to the end of the window.
+    history_first = quarter_months[0] - BUREAU_MONTHS
+    late, level = _late_history(
+        rng, w, int(month_of_day(np.array([window.end_day]))[0]) - history_first + 1
     )
+    report_month = month_of_day(day) - history_first  # months before it are counted
+    offsets = report_month[:, None] - np.arange(1, BUREAU_MONTHS + 1)[None, :]
+    delinquencies = late[customer[:, None], offsets].sum(axis=1)
+    worst_level = level[customer[:, None], offsets].max(axis=1)
+    worst = np.where(
+        worst_level >= 0, np.array([30, 60, 90, 120, 180])[np.maximum(worst_level, 0)], 0
+    )
+
     debt = pop.external_debt[customer] * np.exp(0.08 * rng.standard_normal(k))
     inquiries = rng.poisson(
         0.6 + 0.8 * (pop.external_debt[customer] > 0) + 0.5 * np.maximum(-w[customer], 0)
@@ -377,7 +468,7 @@ def bureau_frame(rng: np.random.Generator, pop: Population, window: Window, chun
         "external_debt_amount": np.round(debt, -2).astype(np.int64) * 100,
         "delinquencies_24m": delinquencies,
         "inquiries_6m": inquiries,
-        "worst_days_past_due_24m": np.where(delinquencies > 0, worst[customer], 0),
+        "worst_days_past_due_24m": worst,
         "updated_at": second,
     }
     cols = {

@@ -74,7 +74,7 @@ def _chunk_frames(
         holdings,
         loans.loans,
         loans.repayments,
-        bureau_frame(_rng(config, chunk, "bureau"), pop, window, chunk),
+        bureau_frame(_rng(config, chunk, "bureau"), pop, window, chunk, loans),
         digital_events_frame(_rng(config, chunk, "digital"), ref, pop, window, chunk),
         service_frame(_rng(config, chunk, "service"), ref, pop, window, chunk),
         contacts_frame(_rng(config, chunk, "contacts"), ref, pop, campaigns, window, chunk),

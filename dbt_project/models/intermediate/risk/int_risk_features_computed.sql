@@ -2,7 +2,10 @@
     Point-in-time credit features for every (customer_id, as_of_date) the risk models need:
       - the day before the origination of each loan in int_loan_outcomes_observed (what the
         bank knew when it decided on the application), and
-      - as_of_date() for every customer onboarded by then (the customers risk_scores scores).
+      - as_of_date() for every customer onboarded by then (the customers risk_scores scores),
+      - the stability reference day, stability_reference_months before as_of_date(), for
+        every customer onboarded by then (the population risk_score_stability compares the
+        current one with).
     Each pair only reads inputs dated on or before its as_of_date (macros in
     macros/risk_point_in_time.sql). A feature whose source has no record before the day is
     null (unknown), not 0: e.g. no bureau report yet, or an as-of day before the first booked
@@ -41,7 +44,11 @@ loan_outcomes as (
 ),
 
 as_of as (
-    select {{ as_of_date() }} as as_of_date
+    select
+        {{ as_of_date() }} as as_of_date,
+        cast({{ dbt.dateadd(
+            'month', 'cast(-1 * ' ~ risk_parameter('stability_reference_months') ~ ' as integer)', as_of_date()
+        ) }} as date) as reference_date
 ),
 
 history as (
@@ -61,6 +68,13 @@ spine as (
     from customers
     cross join as_of
     where cast(customers.created_at as date) <= as_of.as_of_date
+    union
+    select
+        customers.customer_id,
+        as_of.reference_date as as_of_date
+    from customers
+    cross join as_of
+    where cast(customers.created_at as date) <= as_of.reference_date
 ),
 
 attributes as (

@@ -1,18 +1,21 @@
 {#-
-    Population stability of the current scorecard: the training population (every loan of
-    risk_training_set, scored with the current scorecard) against the current population
-    (risk_scores' customers). One row per variable: the score, in 10 bands cut at the
-    training population's score deciles, and each scorecard feature, in its scorecard bins
-    (the missing bin included). PSI = sum over bins of (current share - training share) x
-    ln(current share / training share), shares floored at 0.0001. Status against
-    psi_warn_threshold / psi_fail_threshold (seeds/risk_parameters.csv).
+    Population stability of the current scorecard: the population it is applied to (every
+    customer of risk_scores, scored as of as_of_date) against the same kind of population
+    at the reference day, stability_reference_months (12) before as_of_date: every customer
+    onboarded by then, with the features of int_risk_features_computed as of that day,
+    scored with the current scorecard. The reference day is the end of the latest
+    development cohort's origination window, so the reference is the customer base the
+    scorecard was developed for. (The loans of risk_training_set are not the reference: they
+    are borrowers on the day before a new loan, whose debt service includes that loan and
+    whose mix of personas differs from the customer base by design.)
+    One row per variable: the score, in 10 bands cut at the reference population's score
+    deciles, and each scorecard feature, in its scorecard bins (the missing bin included).
+    PSI = sum over bins of (current share - reference share) x ln(current share / reference
+    share), shares floored at 0.0001. Status against psi_warn_threshold / psi_fail_threshold
+    (seeds/risk_parameters.csv).
 -#}
 
 with
-
-risk_training_set as (
-    select * from {{ ref('risk_training_set') }}
-),
 
 risk_features as (
     select * from {{ ref('int_risk_features_computed') }}
@@ -32,6 +35,21 @@ thresholds as (
         {{ risk_parameter('psi_fail_threshold') }} as fail_threshold
 ),
 
+reference_day as (
+    select cast({{ dbt.dateadd(
+        'month',
+        'cast(-1 * ' ~ risk_parameter('stability_reference_months') ~ ' as integer)',
+        '(select max(as_of_date) from risk_scores)'
+    ) }} as date) as as_of_date
+),
+
+reference_customers as (
+    select risk_features.*
+    from risk_features
+    inner join reference_day
+        on risk_features.as_of_date = reference_day.as_of_date
+),
+
 current_customers as (
     select risk_features.*
     from risk_features
@@ -40,27 +58,27 @@ current_customers as (
         and risk_features.as_of_date = risk_scores.as_of_date
 ),
 
-training_values as (
-    {{ unpivot_risk_features('risk_training_set', 'loan_id') }}
+reference_values as (
+    {{ unpivot_risk_features('reference_customers', 'customer_id') }}
 ),
 
 current_values as (
     {{ unpivot_risk_features('current_customers', 'customer_id') }}
 ),
 
-training_points as (
-    {{ scorecard_points('training_values', 'scorecard') }}
+reference_points as (
+    {{ scorecard_points('reference_values', 'scorecard') }}
 ),
 
 current_points as (
     {{ scorecard_points('current_values', 'scorecard') }}
 ),
 
-training_scores as (
+reference_scores as (
     select
         row_id,
         round(sum(points), 2) as score
-    from training_points
+    from reference_points
     group by row_id
 ),
 
@@ -68,7 +86,7 @@ score_deciles as (
     select
         score,
         ntile(10) over (order by score) as decile
-    from training_scores
+    from reference_scores
 ),
 
 band_cuts as (
@@ -82,10 +100,10 @@ band_cuts as (
 
 banded_scores as (
     select
-        'training' as population,
-        training_scores.row_id,
-        training_scores.score
-    from training_scores
+        'reference' as population,
+        reference_scores.row_id,
+        reference_scores.score
+    from reference_scores
     union all
     select
         'current' as population,
@@ -107,8 +125,8 @@ score_bins as (
 ),
 
 feature_bins as (
-    select 'training' as population, feature as variable, 'feature' as variable_kind, bin_index
-    from training_points
+    select 'reference' as population, feature as variable, 'feature' as variable_kind, bin_index
+    from reference_points
     union all
     select 'current' as population, feature as variable, 'feature' as variable_kind, bin_index
     from current_points
@@ -125,7 +143,7 @@ bin_counts as (
         variable,
         variable_kind,
         bin_index,
-        sum(case when population = 'training' then 1 else 0 end) as training_rows,
+        sum(case when population = 'reference' then 1 else 0 end) as reference_rows,
         sum(case when population = 'current' then 1 else 0 end) as current_rows
     from all_bins
     group by variable, variable_kind, bin_index
@@ -134,7 +152,7 @@ bin_counts as (
 bin_shares as (
     select
         bin_counts.*,
-        {{ safe_divide('training_rows', 'sum(training_rows) over (partition by variable)') }} as training_share,
+        {{ safe_divide('reference_rows', 'sum(reference_rows) over (partition by variable)') }} as reference_share,
         {{ safe_divide('current_rows', 'sum(current_rows) over (partition by variable)') }} as current_share
     from bin_counts
 ),
@@ -144,9 +162,9 @@ stability as (
         variable,
         variable_kind,
         count(*) as bins_count,
-        sum(training_rows) as training_rows,
+        sum(reference_rows) as reference_rows,
         sum(current_rows) as current_rows,
-        sum({{ psi_term('coalesce(training_share, 0)', 'coalesce(current_share, 0)') }}) as psi
+        sum({{ psi_term('coalesce(reference_share, 0)', 'coalesce(current_share, 0)') }}) as psi
     from bin_shares
     group by variable, variable_kind
 ),
@@ -156,7 +174,7 @@ final as (
         stability.variable,
         stability.variable_kind,
         cast(stability.bins_count as integer) as bins_count,
-        cast(stability.training_rows as integer) as training_rows,
+        cast(stability.reference_rows as integer) as reference_rows,
         cast(stability.current_rows as integer) as current_rows,
         cast(stability.psi as {{ type_double() }}) as psi,
         case

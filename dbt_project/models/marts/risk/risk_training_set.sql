@@ -1,8 +1,10 @@
 {#-
     The development sample of the application scorecard: one row per loan originated at
-    least 12 months before as_of_date, with the features as the bank knew them on the day
-    before origination (int_risk_features_computed) plus the applied loan's instalment in
-    the debt service, and the observed outcome (90+ days past due within 12 months).
+    least 12 months before as_of_date that has a usable as-of profile (a credit bureau
+    report dated before origination, as every application file has), with the features as
+    the bank knew them on the day before origination (int_risk_features_computed) plus the
+    applied loan's instalment in the debt service, and the observed outcome (90+ days past
+    due within 12 months).
 -#}
 
 {%- set features = risk_candidate_features() -%}
@@ -37,6 +39,7 @@ joined as (
     inner join risk_features
         on loan_outcomes.customer_id = risk_features.customer_id
         and loan_outcomes.features_as_of_date = risk_features.as_of_date
+    where risk_features.bureau_report_date is not null
 ),
 
 final as (
