@@ -24,7 +24,14 @@ import duckdb
 import pandas as pd
 
 from orchestration.resources import WAREHOUSE_POOL, DataDirResource
-from orchestration.scorecard import FittedScorecard, PointsScaling, fit, is_protected
+from orchestration.scorecard import (
+    FittedScorecard,
+    PointsScaling,
+    ScorecardInputError,
+    fit,
+    is_protected,
+)
+from orchestration.scorecard import load as load_scorecard
 from orchestration.scorecard.model import to_jsonable
 from orchestration.scorecard.validation import (
     band_cuts,
@@ -311,16 +318,59 @@ RISK_MODEL_SPECS = [
 ]
 
 
+# The reference scorecard (fitted on the simulated demo bank, see its report.md) stands in
+# where a portfolio has too little history to fit its own: a new bank, a tiny test bank, or
+# a source such as Berka without repayment records. It is never used when a fit succeeds.
+REFERENCE_MODEL_DIR = Path(__file__).resolve().parent.parent / "scorecard" / "reference_model"
+
+
+def has_current_model(warehouse: Path) -> bool:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return bool(
+            con.execute(
+                "select count(*) from duckdb_tables() "
+                f"where schema_name = '{SCHEMA}' and table_name = 'current_model'"
+            ).fetchone()[0]
+        )
+
+
+def install_reference_model(warehouse: Path) -> FittedScorecard:
+    model = load_scorecard(REFERENCE_MODEL_DIR)
+    trained_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    with duckdb.connect(str(warehouse)) as con:
+        write_scorecard(con, model, trained_at)
+    return model
+
+
 @dg.multi_asset(specs=RISK_MODEL_SPECS, name="risk_scorecard", pool=WAREHOUSE_POOL)
 def risk_scorecard(context: dg.AssetExecutionContext, data: DataDirResource):
-    """Fit the scorecard on risk_training_set and publish it to the risk_model schema."""
+    """Fit the scorecard on risk_training_set and publish it to the risk_model schema.
+
+    With too little history to fit (no rows, too few, no defaults), the current model
+    stays; where there is none yet, the reference scorecard is installed. Either is said in
+    the log and the asset metadata, never silently."""
     paths = data.paths
-    model, rows = fit_and_publish(paths.warehouse, paths.root / "risk_model")
+    try:
+        model, rows = fit_and_publish(paths.warehouse, paths.root / "risk_model")
+        status = "refitted"
+    except (ValueError, ScorecardInputError) as error:  # too little data to fit
+        if has_current_model(paths.warehouse):
+            context.log.warning(f"Scorecard not refitted, the current model stays: {error}")
+            yield from (
+                dg.MaterializeResult(
+                    asset_key=spec.key, metadata={"status": "kept", "why": str(error)}
+                )
+                for spec in RISK_MODEL_SPECS
+            )
+            return
+        model, rows = install_reference_model(paths.warehouse), 0
+        status = f"reference model installed: {error}"
+        context.log.warning(f"Scorecard not fitted ({error}); installed the reference model.")
     context.log.info(
-        f"Scorecard {model.model_id}: {len(model.features)} features, out-of-time AUC "
-        f"{model.metrics['validation']['auc']:.3f}"
+        f"Scorecard {model.model_id} ({status}): {len(model.features)} features, "
+        f"out-of-time AUC {model.metrics['validation']['auc']:.3f}"
     )
-    metadata = model_metadata(model, rows)
+    metadata = {"status": status, **model_metadata(model, rows)}
     yield dg.MaterializeResult(asset_key=[SCHEMA, "scorecard"], metadata=metadata)
     yield dg.MaterializeResult(
         asset_key=[SCHEMA, "calibration"],

@@ -46,10 +46,10 @@ offer_terms as (
 coefficients as (
     {%- if has_models %}
     select
-        model_id,
-        product_family,
-        feature,
-        transform,
+        cast(model_id as {{ dbt.type_string() }}) as model_id,
+        cast(product_family as {{ dbt.type_string() }}) as product_family,
+        cast(feature as {{ dbt.type_string() }}) as feature,
+        cast(transform as {{ dbt.type_string() }}) as transform,
         cast(mean as {{ type_double() }}) as mean,
         cast(scale as {{ type_double() }}) as scale,
         cast(coefficient as {{ type_double() }}) as coefficient
