@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-ID_NUMBER = r"(^|[^0-9A-Za-z])[0-9]{17}[0-9X]($|[^0-9A-Za-z])"
+ID_NUMBER = r"(^|[^0-9A-Za-z.])[1-9][0-9]{16}[0-9X]($|[^0-9A-Za-z])"
 PHONE = r"(^|[^0-9A-Za-z])1[3-9][0-9]{9}($|[^0-9A-Za-z])"
 EMAIL = r"(^|[^*A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+\."
 SKIPPED_SCHEMAS = ("raw", "reference", "information_schema", "pg_catalog")

@@ -118,6 +118,7 @@ def built(tmp_path_factory) -> tuple[Path, Path, Path]:
             "--exclude",
             "customer_360",
             "segment_summary",
+            "path:models/marts/marketing",
             "--indirect-selection",
             "cautious",  # no tests of unselected models that share a seed with the selection
             as_of=as_of,

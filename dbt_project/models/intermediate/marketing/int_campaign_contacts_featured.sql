@@ -103,7 +103,7 @@ final as (
         contacts.is_holdout,
         contacts.responded,
         {%- for column in marketing_signal_columns() %}
-        cast(signals.{{ column }} as {{ type_double() }}) as {{ column }}{% if not loop.last %},{% endif %}
+        round(cast(signals.{{ column }} as {{ type_double() }}), 6) as {{ column }}{% if not loop.last %},{% endif %}
         {%- endfor %}
     from contacts
     inner join signals

@@ -171,15 +171,16 @@ final as (
         cast(observed_months as integer) as income_observed_months,
         income_source,
         cast(monthly_income_amount as decimal(18, 2)) as monthly_income_amount,
-        cast(income_stability_cv as {{ type_double() }}) as income_stability_cv,
+        -- doubles rounded to 6 places: their last bits depend on the order rows are summed in
+        round(cast(income_stability_cv as {{ type_double() }}), 6) as income_stability_cv,
         cast(assessed_monthly_income_amount as decimal(18, 2)) as assessed_monthly_income_amount,
         cast(deposit_balance_amount as decimal(18, 2)) as deposit_balance_amount,
         cast(avg_deposit_balance_3m_amount as decimal(18, 2)) as avg_deposit_balance_3m_amount,
         cast(avg_deposit_balance_12m_amount as decimal(18, 2)) as avg_deposit_balance_12m_amount,
-        cast({{ safe_divide('avg_deposit_balance_3m_amount', 'assessed_monthly_income_amount') }}
-            as {{ type_double() }}) as deposit_buffer_months,
+        round(cast({{ safe_divide('avg_deposit_balance_3m_amount', 'assessed_monthly_income_amount') }}
+            as {{ type_double() }}), 6) as deposit_buffer_months,
         cast(overdraft_days_12m as integer) as overdraft_days_12m,
-        cast(spend_to_inflow_ratio_12m as {{ type_double() }}) as spend_to_inflow_ratio_12m,
+        round(cast(spend_to_inflow_ratio_12m as {{ type_double() }}), 6) as spend_to_inflow_ratio_12m,
         bureau_report_date,
         cast(external_debt_amount as decimal(18, 2)) as external_debt_amount,
         cast(delinquencies_24m as integer) as delinquencies_24m,
@@ -190,8 +191,8 @@ final as (
         cast(active_loans_count as integer) as active_loans_count,
         cast(monthly_debt_service_amount as decimal(18, 2)) as monthly_debt_service_amount,
         cast(external_debt_service_amount as decimal(18, 2)) as external_debt_service_amount,
-        cast({{ safe_divide('monthly_debt_service_amount + external_debt_service_amount', 'assessed_monthly_income_amount') }}
-            as {{ type_double() }}) as debt_service_to_income_ratio
+        round(cast({{ safe_divide('monthly_debt_service_amount + external_debt_service_amount', 'assessed_monthly_income_amount') }}
+            as {{ type_double() }}), 6) as debt_service_to_income_ratio
     from joined
 )
 

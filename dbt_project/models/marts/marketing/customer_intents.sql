@@ -51,7 +51,8 @@ intent_scores as (
     select
         customer_id,
         intent,
-        sum(weight * signal_score) / nullif(sum(weight), 0) as intent_score
+        -- rounded: a sum of doubles differs in its last bits with the order rows arrive in
+        round(sum(weight * signal_score) / nullif(sum(weight), 0), 6) as intent_score
     from scored_signals
     group by customer_id, intent
 ),

@@ -105,7 +105,8 @@ model_propensities as (
         linear_terms.customer_id,
         linear_terms.product_family,
         intercepts.model_id,
-        1 / (1 + exp(-(intercepts.intercept + linear_terms.linear_sum))) as propensity
+        -- rounded: the sum's last bits depend on the order rows arrive in
+        round(1 / (1 + exp(-(intercepts.intercept + linear_terms.linear_sum))), 6) as propensity
     from linear_terms
     inner join intercepts
         on linear_terms.product_family = intercepts.product_family
@@ -138,8 +139,8 @@ rule_propensities as (
         propensity_rules.product_family,
         propensity_rules.intent,
         intent_scores.intent_score,
-        propensity_rules.base_propensity
-            + (propensity_rules.max_propensity - propensity_rules.base_propensity) * intent_scores.intent_score
+        round(propensity_rules.base_propensity
+            + (propensity_rules.max_propensity - propensity_rules.base_propensity) * intent_scores.intent_score, 6)
             as rule_propensity
     from intent_scores
     inner join propensity_rules
