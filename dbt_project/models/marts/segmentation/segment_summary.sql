@@ -175,28 +175,30 @@ final as (
         coalesce(value_tiers.label_en, 'All tiers') as value_tier_label_en,
         group_totals.as_of_date,
         cast(group_totals.customers_count as integer) as customers_count,
-        cast({{ safe_divide(
+        -- shares and averages of doubles rounded to 6 places: their last bits depend on the
+        -- order rows are summed in, and a rebuild must give the same table
+        round(cast({{ safe_divide(
             'group_totals.customers_count',
             "sum(case when group_totals.value_tier = 'all' then group_totals.customers_count end) over ()"
-        ) }} as {{ type_double() }}) as customers_share_pct,
+        ) }} as {{ type_double() }}), 6) as customers_share_pct,
         cast(group_totals.avg_monthly_income_amount as decimal(18, 2)) as avg_monthly_income_amount,
         cast(group_totals.median_monthly_income_amount as decimal(18, 2)) as median_monthly_income_amount,
         cast(group_totals.avg_total_aum_amount as decimal(18, 2)) as avg_total_aum_amount,
         cast(group_totals.median_total_aum_amount as decimal(18, 2)) as median_total_aum_amount,
-        cast(group_totals.avg_products_held_count as {{ type_double() }}) as avg_products_held_count,
-        cast(group_totals.customers_with_offer_pct as {{ type_double() }}) as customers_with_offer_pct,
+        round(cast(group_totals.avg_products_held_count as {{ type_double() }}), 6) as avg_products_held_count,
+        round(cast(group_totals.customers_with_offer_pct as {{ type_double() }}), 6) as customers_with_offer_pct,
         {%- for family in families %}
-        cast(group_totals.{{ family }}_offer_pct as {{ type_double() }}) as {{ family }}_offer_pct,
+        round(cast(group_totals.{{ family }}_offer_pct as {{ type_double() }}), 6) as {{ family }}_offer_pct,
         {%- endfor %}
         first_offers.first_offer_product_code as top_first_offer_product_code,
         {%- for channel in channels %}
-        cast(group_totals.{{ channel }}_channel_pct as {{ type_double() }}) as {{ channel }}_channel_pct,
+        round(cast(group_totals.{{ channel }}_channel_pct as {{ type_double() }}), 6) as {{ channel }}_channel_pct,
         {%- endfor %}
         {%- for rank in [1, 2, 3] %}
         top_categories.top_category_{{ rank }},
         top_categories.top_category_{{ rank }}_label_zh,
         top_categories.top_category_{{ rank }}_label_en,
-        cast(top_categories.top_category_{{ rank }}_spend_pct as {{ type_double() }}) as top_category_{{ rank }}_spend_pct,
+        round(cast(top_categories.top_category_{{ rank }}_spend_pct as {{ type_double() }}), 6) as top_category_{{ rank }}_spend_pct,
         {%- endfor %}
         coalesce(segments.sort_order, 99) * 10 + coalesce(value_tiers.sort_order, 0) as sort_order
     from group_totals
