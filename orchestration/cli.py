@@ -1,7 +1,7 @@
 """`bankprofile`: the command line of the customer profiling system.
 
     bankprofile generate --customers N --months M --seed S [--corrupt-rate R]
-    bankprofile build [--full-refresh] run the nightly Dagster job in-process
+    bankprofile build [--full-refresh] [--from DAY --to DAY]   the nightly Dagster job
     bankprofile summary               row counts per layer, quarantine, where BI reads
     bankprofile customer ID [--lang zh|en] [--json]   the 360 view of one customer
     bankprofile scorecard fit|apply   fit or apply a credit scorecard on a CSV/Parquet file
@@ -81,7 +81,13 @@ def cmd_build(args: argparse.Namespace, paths: DataPaths) -> int:
     run_config = {
         "loggers": {"console": {"config": {"log_level": log_level}}},
         "ops": {
-            "raw_core_banking": {"config": {"reload_all": args.full_refresh}},
+            "raw_core_banking": {
+                "config": {
+                    "reload_all": args.full_refresh,
+                    "from_day": args.from_day or "",
+                    "to_day": args.to_day or "",
+                }
+            },
             **{
                 op: {"config": {"full_refresh": args.full_refresh, "dbt_vars": args.vars}}
                 for op in ("bankprofile_dbt_models", "bankprofile_dbt_scored_models")
@@ -160,6 +166,14 @@ def cmd_ui(args: argparse.Namespace, paths: DataPaths) -> int:
     return subprocess.call(command, cwd=REPO_ROOT, env=env)
 
 
+def _extract_day(text: str) -> str:
+    """A YYYY-MM-DD extract day, checked, as text (extract folders are named so)."""
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a YYYY-MM-DD day") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bankprofile", description="Bank customer profiling system (客户画像系统)."
@@ -179,6 +193,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--full-refresh",
         action="store_true",
         help="drop raw, reload every landing file and rebuild every model from scratch",
+    )
+    build.add_argument(
+        "--from", dest="from_day", type=_extract_day, help="backfill: first extract day to load"
+    )
+    build.add_argument(
+        "--to", dest="to_day", type=_extract_day, help="backfill: last extract day to load"
     )
     build.add_argument(
         "--vars", default="", help="dbt vars as YAML, e.g. '{as_of_date: 2026-06-30}'"

@@ -89,10 +89,22 @@ def check_columns(path: Path, table: Table) -> None:
         )
 
 
-def load_table(con: duckdb.DuckDBPyConnection, landing_dir: Path, table: Table) -> LoadResult:
-    """Load every not-yet-loaded extract file of one table in a single transaction."""
+def load_table(
+    con: duckdb.DuckDBPyConnection,
+    landing_dir: Path,
+    table: Table,
+    days: tuple[str | None, str | None] = (None, None),
+) -> LoadResult:
+    """Load every not-yet-loaded extract file of one table in a single transaction; `days`
+    (first, last extract day, YYYY-MM-DD, inclusive) limits a backfill to a range."""
     ensure_raw_table(con, table)
-    files = landing_files(landing_dir, table)
+    first, last = days
+    files = [
+        file
+        for file in landing_files(landing_dir, table)
+        if (first is None or file.parent.name >= first)
+        and (last is None or file.parent.name <= last)
+    ]
     relative = {file: file.relative_to(landing_dir).as_posix() for file in files}
     loaded = {
         source_file: (size, mtime_ns, md5)

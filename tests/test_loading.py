@@ -81,3 +81,15 @@ def test_a_file_changed_after_loading_is_an_error(landing, con):
     pq.write_table(pa.concat_tables([extra, extra]), path)
     with pytest.raises(LandingError, match="changed after it was loaded"):
         load_table(con, landing, TABLES_BY_NAME["loans"])
+
+
+def test_a_backfill_loads_only_its_extract_days_and_later_runs_the_rest(landing, con):
+    customers = TABLES_BY_NAME["customers"]
+    backfill = load_table(con, landing, customers, days=("2025-01-02", "2025-01-02"))
+    assert (backfill.files_loaded, backfill.rows_loaded) == (
+        1,
+        len(ROWS["customers"]["2025-01-02"]),
+    )
+    rest = load_table(con, landing, customers)
+    assert (rest.files_loaded, rest.files_skipped) == (1, 1)
+    assert rest.raw_rows == sum(len(rows) for rows in ROWS["customers"].values())

@@ -11,6 +11,9 @@ from orchestration.volume import delivery_report
 
 class RawConfig(dg.Config):
     reload_all: bool = False  # drop raw and load every landing file again
+    # backfill: load only the extract days in this range (YYYY-MM-DD, inclusive); empty = all
+    from_day: str = ""
+    to_day: str = ""
 
 
 RAW_SPECS = [
@@ -64,7 +67,8 @@ def raw_core_banking(context: dg.AssetExecutionContext, data: DataDirResource, c
         for table in TABLES:
             if table.name not in selected:
                 continue
-            result = load_table(con, paths.landing, table)
+            days = (config.from_day or None, config.to_day or None)
+            result = load_table(con, paths.landing, table, days)
             context.log.info(
                 f"raw.{table.name}: {result.files_loaded} new file(s), "
                 f"{result.rows_loaded} rows; {result.files_skipped} already loaded"
