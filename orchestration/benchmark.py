@@ -33,7 +33,7 @@ from pathlib import Path
 import duckdb
 import psutil
 
-from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
+from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT, duckdb_config
 
 BIN = Path(sys.executable).parent
 
@@ -126,7 +126,7 @@ def run_floor(data_dir: Path, env: dict[str, str]) -> StageResult:
     floor_dir = data_dir / "floor"
     shutil.rmtree(floor_dir, ignore_errors=True)
     floor_dir.mkdir()
-    con = duckdb.connect(str(floor_dir / "warehouse.duckdb"))
+    con = duckdb.connect(str(floor_dir / "warehouse.duckdb"), config=duckdb_config())
     con.execute(f"attach '{data_dir / 'warehouse.duckdb'}' as built (read_only)")
     inputs = con.execute(
         "select schema_name, table_name from duckdb_tables() where database_name = 'built' "
@@ -154,7 +154,9 @@ def run_floor(data_dir: Path, env: dict[str, str]) -> StageResult:
     cpu = (cpu_after.user - cpu_before.user) + (cpu_after.system - cpu_before.system)
     shutil.rmtree(target, ignore_errors=True)
     shutil.rmtree(floor_dir, ignore_errors=True)
-    return StageResult("floor (models only)", wall, cpu, psutil.Process().memory_info().rss)
+    # this process's peak RSS: the floor is by far its largest user of memory
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    return StageResult("floor (models only)", wall, cpu, peak)
 
 
 def _topological(models: list[dict], nodes: dict) -> list[dict]:
@@ -280,6 +282,58 @@ def render(result: dict) -> str:
     return "\n".join(lines)
 
 
+def record(result: dict, results_file: Path) -> list[dict]:
+    """Append this run to the JSON history (one entry per size: the newest replaces it)."""
+    history = json.loads(results_file.read_text()) if results_file.exists() else []
+    entry = {
+        "customers": result["customers"],
+        "months": result["months"],
+        "transactions": result["transactions"],
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "orchestration_ratio": result["orchestration_ratio"],
+        "incremental_share": result["incremental_share"],
+        "stages": {
+            stage.stage: {
+                "wall_seconds": stage.wall_seconds,
+                "cpu_seconds": stage.cpu_seconds,
+                "peak_rss_bytes": stage.peak_rss_bytes,
+            }
+            for stage in result["stages"]
+        },
+    }
+    history = [old for old in history if old["customers"] != entry["customers"]] + [entry]
+    history.sort(key=lambda item: item["customers"])
+    results_file.write_text(json.dumps(history, indent=2))
+    return history
+
+
+def plot(history: list[dict], image: Path) -> None:
+    """Wall time of each stage against the number of transactions, log-log."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axis = plt.subplots(figsize=(7, 4.5))
+    for stage in history[-1]["stages"]:
+        points = [
+            (h["transactions"], h["stages"][stage]["wall_seconds"])
+            for h in history
+            if stage in h["stages"]
+        ]
+        axis.plot(*zip(*points, strict=True), marker="o", label=stage)
+    axis.set_xscale("log")
+    axis.set_yscale("log")
+    axis.set_xlabel("transactions (12 months of history)")
+    axis.set_ylabel("wall time, seconds")
+    axis.set_title(f"bankprofile benchmark — {history[-1]['machine'].split(', Python')[0]}")
+    axis.grid(True, which="both", alpha=0.3)
+    axis.legend()
+    figure.tight_layout()
+    figure.savefig(image, dpi=110)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=100_000)
@@ -295,6 +349,8 @@ def main(argv: list[str] | None = None) -> int:
         args.report.write_text("# Benchmarks\n\nWritten by `make bench`; newest run last.\n\n")
     with args.report.open("a") as report:
         report.write(text + "\n")
+    history = record(result, args.report.with_suffix(".json"))
+    plot(history, args.report.with_suffix(".png"))
     return 0
 
 

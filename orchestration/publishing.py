@@ -21,6 +21,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.settings import duckdb_config
+
 # What readers get: every table of the mart schemas, plus the data-quality tables.
 MART_SCHEMAS: tuple[str, ...] = ("customer", "segmentation", "risk", "marketing")
 QUALITY_RELATIONS: tuple[tuple[str, str], ...] = (
@@ -68,7 +70,7 @@ def publish(warehouse: Path, published_dir: Path) -> PublishResult:
     parquet_dir = published_dir / f"parquet-{version}"
     row_counts: dict[str, int] = {}
 
-    con = duckdb.connect(str(staging_db))
+    con = duckdb.connect(str(staging_db), config=duckdb_config())
     try:
         con.execute(f"attach '{warehouse}' as wh (read_only)")
         for schema, name in relations_to_publish(con):

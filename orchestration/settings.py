@@ -59,6 +59,11 @@ class DataPaths:
         return self.root / "dagster_home"
 
 
+def duckdb_config() -> dict[str, str]:
+    """Settings for the Python side's own DuckDB connections (the dbt profile sets dbt's)."""
+    return {"memory_limit": os.environ.get("BANKPROFILE_DUCKDB_MEMORY_LIMIT", "3GB")}
+
+
 def data_paths() -> DataPaths:
     """The data directory from BANKPROFILE_DATA_DIR (default ./data), made absolute."""
     root = Path(os.environ.get("BANKPROFILE_DATA_DIR", REPO_ROOT / "data")).resolve()

@@ -6,6 +6,7 @@ import duckdb
 from orchestration.contract import TABLES
 from orchestration.loading import drop_raw, load_table
 from orchestration.resources import WAREHOUSE_POOL, DataDirResource
+from orchestration.settings import duckdb_config
 from orchestration.volume import delivery_report
 
 
@@ -59,7 +60,7 @@ def raw_core_banking(context: dg.AssetExecutionContext, data: DataDirResource, c
     paths = data.paths
     paths.root.mkdir(parents=True, exist_ok=True)
     selected = {key.path[-1] for key in context.selected_asset_keys}
-    con = duckdb.connect(str(paths.warehouse))
+    con = duckdb.connect(str(paths.warehouse), config=duckdb_config())
     try:
         if config.reload_all:
             context.log.warning("Full refresh: dropping raw and reloading every landing file")
