@@ -199,7 +199,7 @@ def run(customers: int, months: int, seed: int, data_dir: Path) -> dict:
     stages[0].rows = transactions
     build.rows = transactions
     stages.append(build)
-    slowest = slowest_models(DBT_PROJECT_DIR / "target", since=build_started)
+    slowest = slowest_models(data_dir / "dbt_target", since=build_started)
 
     # One more day: simulate through 2026-09-30 and deliver only that day's files.
     next_day = data_dir.parent / f"{data_dir.name}-next"

@@ -7,6 +7,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.resources import WAREHOUSE_POOL, dbt_project
+from orchestration.settings import data_paths
 
 # dbt sources written by Python assets (the fitted scorecard, the propensity models): their
 # asset key is [source_name, table], the key the Python asset materializes.
@@ -57,12 +58,15 @@ DBT_ASSET_OPTIONS = dict(
 
 
 def dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: BuildConfig):
+    # dbt's run artifacts go with the data they describe, one folder per step, reused from
+    # run to run (dagster-dbt's default is a new folder under dbt_project/target each time)
+    target_path = data_paths().root / "dbt_target" / context.op_def.name
     args = ["build"]
     if config.full_refresh:
         args.append("--full-refresh")
     if config.dbt_vars:
         args += ["--vars", config.dbt_vars]
-    yield from dbt.cli(args, context=context).stream()
+    yield from dbt.cli(args, context=context, target_path=target_path).stream()
 
 
 @dbt_assets(exclude=AFTER_PYTHON_MODELS, **DBT_ASSET_OPTIONS)
