@@ -182,6 +182,13 @@ def _count_rows(data_dir: Path, table: str) -> int:
         return con.execute(f"select count(*) from raw.{table}").fetchone()[0]
 
 
+def disk_usage(path: Path) -> int:
+    """Bytes of the files under a path (or of the file itself)."""
+    if path.is_file():
+        return path.stat().st_size
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
 def run(customers: int, months: int, seed: int, data_dir: Path) -> dict:
     env = dict(os.environ, BANKPROFILE_DATA_DIR=str(data_dir))
     env.pop("DAGSTER_HOME", None)
@@ -200,6 +207,11 @@ def run(customers: int, months: int, seed: int, data_dir: Path) -> dict:
     build.rows = transactions
     stages.append(build)
     slowest = slowest_models(data_dir / "dbt_target", since=build_started)
+    disk = {
+        name: disk_usage(data_dir / name)
+        for name in ("landing", "warehouse.duckdb", "published")
+        if (data_dir / name).exists()
+    }
 
     # One more day: simulate through 2026-09-30 and deliver only that day's files.
     next_day = data_dir.parent / f"{data_dir.name}-next"
@@ -239,6 +251,7 @@ def run(customers: int, months: int, seed: int, data_dir: Path) -> dict:
         "transactions": transactions,
         "stages": stages,
         "slowest_models": slowest,
+        "disk_bytes": disk,
         "orchestration_ratio": full.wall_seconds / floor.wall_seconds,
         "incremental_share": incremental.wall_seconds / full.wall_seconds,
     }
@@ -272,6 +285,10 @@ def render(result: dict) -> str:
         f"Orchestration ratio (full build / floor): **{result['orchestration_ratio']:.2f}**; "
         f"one incremental day / full build: **{result['incremental_share']:.0%}**.",
         "",
+        "Disk after the full build: "
+        + ", ".join(f"{name} {size / 2**30:.2f} GiB" for name, size in result["disk_bytes"].items())
+        + ".",
+        "",
         "Ten slowest dbt models in the full build:",
         "",
         "| model | seconds |",
@@ -293,6 +310,7 @@ def record(result: dict, results_file: Path) -> list[dict]:
         "machine": machine(),
         "orchestration_ratio": result["orchestration_ratio"],
         "incremental_share": result["incremental_share"],
+        "disk_bytes": result["disk_bytes"],
         "stages": {
             stage.stage: {
                 "wall_seconds": stage.wall_seconds,
