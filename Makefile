@@ -11,7 +11,11 @@ export BANKPROFILE_DATA_DIR ?= $(CURDIR)/data
 # make demo CUSTOMERS=... MONTHS=...; make bench CUSTOMERS=... (defaults differ per target)
 SEED ?= 42
 
-.PHONY: venv demo test ui lint bench clean
+# make berka-report [BERKA=folder of the Berka files] [BERKA_DATA=data dir to build it in]
+BERKA ?= $(CURDIR)/../shared/realdata/berka
+BERKA_DATA ?= $(CURDIR)/data/berka
+
+.PHONY: venv demo test ui lint bench berka-report clean
 
 venv: $(VENV)/.installed
 
@@ -33,6 +37,13 @@ ui: venv
 
 bench: venv
 	$(BIN)/python -m orchestration.benchmark --customers $(or $(CUSTOMERS),100000) --months $(or $(MONTHS),12) --seed $(SEED)
+
+# Every figure of docs/real-data-berka.md: ingest, build, then measure (report.md in the out dir).
+berka-report: venv
+	BANKPROFILE_DATA_DIR=$(BERKA_DATA) $(BIN)/bankprofile ingest berka --from $(BERKA)
+	BANKPROFILE_DATA_DIR=$(BERKA_DATA) $(BIN)/bankprofile build
+	$(BIN)/python -m orchestration.berka_report --from $(BERKA) --data-dir $(BERKA_DATA) \
+		--out $(BERKA_DATA)/report
 
 lint: venv
 	$(BIN)/ruff check orchestration tests

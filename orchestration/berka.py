@@ -2,7 +2,10 @@
 into the raw landing contract, so the same Dagster job builds every mart on real data.
 
     bankprofile ingest berka --from DIR [--out DATA_DIR]     (default out: $BANKPROFILE_DATA_DIR)
+        [--development-sample CSV] [--scoring-sample CSV]
     python -m orchestration.berka --from DIR [--out DATA_DIR]
+
+The figures of docs/real-data-berka.md: `python -m orchestration.berka_report` (make berka-report).
 
 What maps, what does not, and why: docs/real-data-berka.md. In short:
 
@@ -549,16 +552,31 @@ def _write_manifest(summary: IngestSummary, source_dir: Path) -> None:
     path.write_text(json.dumps(manifest, indent=2) + "\n")
 
 
-# ---- the scorecard development sample ---------------------------------------------------------
+# ---- the scorecard samples: loans with what the bank knew on the loan day ---------------------
+
+# A card counts for a loan only when issued before the loan day; of several, the highest.
+CARD_RANK: dict[str, int] = {"junior": 1, "classic": 2, "gold": 3}
+SANCTION_INTEREST = "sanction interest if negative balance"  # penalty on an overdrawn account
 
 
-def development_sample_sql() -> str:
-    """One row per labelled loan (loan_train.csv): static features the bank knew on the loan
-    day (client, account, card, disposition, district) and bad = 1 for status -1. Gender is
-    included on purpose: the scorecard tool must refuse it (a protected attribute)."""
-    loan_day = "try_strptime('19' || loan_train.date, '%Y%m%d')"
-    opened = "try_strptime('19' || account.creation_date, '%Y%m%d')"
-    issued = "try_strptime('19' || substr(cards.issued, 1, 6), '%Y%m%d')"
+def loan_sample_sql(loan_table: str) -> str:
+    """One row per loan of `loan_table` (loan_train or loan_test) with the static features
+    the bank knew on the loan day, as of that day: age and account tenure at the loan day,
+    a card only if issued before it, the disposition and district figures (static: Berka
+    dates neither), and the loan's amount, term and instalment. loan_train also gets
+    bad = 1 for status -1 (0 for 1); loan_test has no outcome. Gender is included on
+    purpose: the scorecard tool must refuse it (a protected attribute)."""
+    if loan_table not in ("loan_train", "loan_test"):
+        raise ValueError(f"loan_table must be loan_train or loan_test, not {loan_table}")
+    loan_day = f"cast(try_strptime('19' || {loan_table}.date, '%Y%m%d') as date)"
+    opened = "cast(try_strptime('19' || account.creation_date, '%Y%m%d') as date)"
+    issued = "cast(try_strptime('19' || substr(cards.issued, 1, 6), '%Y%m%d') as date)"
+    rank = " ".join(f"when '{card}' then {value}" for card, value in CARD_RANK.items())
+    bad = (
+        f",\n            case {loan_table}.status when '-1' then 1 when '1' then 0 end as bad"
+        if loan_table == "loan_train"
+        else ""
+    )
     return f"""
         with owners as ({owners_sql()}),
         cards as (select * from card_train union all select * from card_test),
@@ -567,21 +585,22 @@ def development_sample_sql() -> str:
             group by account_id
         ),
         card_by_loan as (
-            select loan_train.loan_id, max(cards.type) as card_type
-            from loan_train
-            inner join disp on loan_train.account_id = disp.account_id
+            select {loan_table}.loan_id,
+                arg_max(cards.type, case cards.type {rank} else 0 end) as card_type
+            from {loan_table}
+            inner join disp on {loan_table}.account_id = disp.account_id
             inner join cards on disp.disp_id = cards.disp_id
             where {issued} < {loan_day}
-            group by loan_train.loan_id
+            group by {loan_table}.loan_id
         )
         select
-            {padded_id("L", "loan_train.loan_id", 10)} as loan_id,
+            {padded_id("L", f"{loan_table}.loan_id", 10)} as loan_id,
             {customer_id("owners.client_id")} as customer_id,
             strftime({loan_day}, '%Y-%m-%d') as originated_date,
             {birth_gender("client.birth_number")} as gender,
-            date_sub('year', try_cast({birth_date("client.birth_number")} as date),
-                cast({loan_day} as date)) as age_years,
-            date_sub('month', cast({opened} as date), cast({loan_day} as date)) as tenure_months,
+            date_sub('year', try_cast({birth_date("client.birth_number")} as date), {loan_day})
+                as age_years,
+            date_sub('month', {opened}, {loan_day}) as tenure_months,
             account.frequency as statement_frequency,
             coalesce(disponents.disponents, 0) > 0 as has_disponent,
             coalesce(card_by_loan.card_type, 'none') as card_type,
@@ -591,33 +610,74 @@ def development_sample_sql() -> str:
             try_cast(district."unemploymant rate '96" as double) as district_unemployment_pct,
             try_cast(district."no. of enterpreneurs per 1000 inhabitants" as double)
                 as district_entrepreneurs_per_1000,
-            try_cast(loan_train.amount as double) as loan_amount,
-            try_cast(loan_train.duration as integer) as term_months,
-            try_cast(loan_train.payments as double) as instalment_amount,
-            try_cast(loan_train.payments as double)
+            try_cast({loan_table}.amount as double) as loan_amount,
+            try_cast({loan_table}.duration as integer) as term_months,
+            try_cast({loan_table}.payments as double) as instalment_amount,
+            try_cast({loan_table}.payments as double)
                 / nullif(try_cast(district."average salary" as double), 0)
-                as instalment_to_district_salary_ratio,
-            case loan_train.status when '-1' then 1 when '1' then 0 end as bad
-        from loan_train
-        left join owners on loan_train.account_id = owners.account_id
+                as instalment_to_district_salary_ratio{bad}
+        from {loan_table}
+        left join owners on {loan_table}.account_id = owners.account_id
         left join client on owners.client_id = client.client_id
-        left join account on loan_train.account_id = account.account_id
+        left join account on {loan_table}.account_id = account.account_id
         left join district on client.district_id = district.code
-        left join disponents on loan_train.account_id = disponents.account_id
-        left join card_by_loan on loan_train.loan_id = card_by_loan.loan_id
+        left join disponents on {loan_table}.account_id = disponents.account_id
+        left join card_by_loan on {loan_table}.loan_id = card_by_loan.loan_id
         order by originated_date, loan_id
     """
 
 
-def write_development_sample(source_dir: Path, path: Path) -> int:
-    """Write the labelled loans' development sample as CSV; returns its rows."""
+def development_sample_sql() -> str:
+    """The labelled loans (loan_train.csv) with their features as of the loan day, and bad."""
+    return loan_sample_sql("loan_train")
+
+
+def scoring_sample_sql() -> str:
+    """The unlabelled loans (loan_test.csv) with the same features as of the loan day."""
+    return loan_sample_sql("loan_test")
+
+
+def loan_history_sql() -> str:
+    """Account behaviour of each loan_test loan from trans_test.csv strictly before the loan
+    day (no outcome; for checking grades against): months of history, transactions, lowest
+    and mean balance, and the sanction-interest charges of an overdrawn account."""
+    loan_day = "cast(try_strptime('19' || loan_test.date, '%Y%m%d') as date)"
+    booked = "cast(try_strptime('19' || trans_test.date, '%Y%m%d') as date)"
+    return f"""
+        select
+            {padded_id("L", "loan_test.loan_id", 10)} as loan_id,
+            date_sub('month', min({booked}), any_value({loan_day})) as history_months,
+            count(trans_test.trans_id) as transactions,
+            min(try_cast(trans_test.balance as double)) as min_balance_amount,
+            avg(try_cast(trans_test.balance as double)) as avg_balance_amount,
+            count(*) filter (where trans_test.k_symbol = '{SANCTION_INTEREST}')
+                as sanction_interest_count
+        from loan_test
+        left join trans_test
+            on loan_test.account_id = trans_test.account_id and {booked} < {loan_day}
+        group by loan_test.loan_id
+        order by loan_id
+    """
+
+
+def _write_query(source_dir: Path, query: str, path: Path) -> int:
     con = duckdb.connect()
     read_berka_files(con, source_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
-    con.execute(f"copy ({development_sample_sql()}) to '{_quoted(path)}' (header, delimiter ',')")
+    con.execute(f"copy ({query}) to '{_quoted(path)}' (header, delimiter ',')")
     rows = con.execute(f"select count(*) from read_csv('{_quoted(path)}')").fetchall()[0][0]
     con.close()
     return rows
+
+
+def write_development_sample(source_dir: Path, path: Path) -> int:
+    """Write the labelled loans' development sample as CSV; returns its rows."""
+    return _write_query(source_dir, development_sample_sql(), path)
+
+
+def write_scoring_sample(source_dir: Path, path: Path) -> int:
+    """Write the unlabelled loans' sample (same features, no target) as CSV; returns its rows."""
+    return _write_query(source_dir, scoring_sample_sql(), path)
 
 
 # ---- command line -------------------------------------------------------------------------
@@ -637,6 +697,8 @@ def run_ingest(args: argparse.Namespace, paths: object = None) -> int:
         summary = ingest(Path(args.source), out_dir)
         sample_path = getattr(args, "development_sample", None)
         sample_rows = write_development_sample(Path(args.source), sample_path) if sample_path else 0
+        scoring_path = getattr(args, "scoring_sample", None)
+        scoring_rows = write_scoring_sample(Path(args.source), scoring_path) if scoring_path else 0
     except BerkaInputError as error:
         print(f"bankprofile: {error}", file=sys.stderr)
         return 2
@@ -653,6 +715,11 @@ def run_ingest(args: argparse.Namespace, paths: object = None) -> int:
         print(
             f"Wrote the development sample of {sample_rows} labelled loans to {sample_path} "
             "(target column: bad)."
+        )
+    if scoring_rows:
+        print(
+            f"Wrote the scoring sample of {scoring_rows} unlabelled loans to {scoring_path} "
+            "(features as of each loan's day)."
         )
     print(f"Next: BANKPROFILE_DATA_DIR={out_dir} bankprofile build")
     return 0
@@ -679,6 +746,13 @@ def _add_sample_option(parser: argparse.ArgumentParser) -> None:
         type=Path,
         metavar="CSV",
         help="also write the labelled loans' scorecard sample (static features, target bad)",
+    )
+    parser.add_argument(
+        "--scoring-sample",
+        default=None,
+        type=Path,
+        metavar="CSV",
+        help="also write loan_test's loans with the same features, as of each loan's day",
     )
 
 

@@ -19,6 +19,7 @@ from orchestration.scorecard import (
     REASON_COLUMNS,
     FittedScorecard,
     PointsScaling,
+    cross_validate,
     development_mask,
     fit,
     is_protected,
@@ -435,3 +436,111 @@ def test_cli_apply_with_no_model_gives_status_2(
                    str(tmp_path / "new.csv"), "--out", str(tmp_path / "s.csv")])  # fmt: skip
     assert status == 2
     assert "no scorecard" in capsys.readouterr().err
+
+
+# ---- cross-validation (`fit --cv-folds K`) ---------------------------------------------------
+
+CV_ROWS = 1_500
+
+
+@pytest.fixture(scope="module")
+def cv_sample() -> pd.DataFrame:
+    data, _ = make_sample(rows=CV_ROWS, seed=SEED + 1)
+    return data
+
+
+def test_cross_validation_folds_partition_the_rows_by_outcome(cv_sample: pd.DataFrame) -> None:
+    model = fit(cv_sample, "bad", features=DRIVERS + PROTECTED, cv_folds=4, seed=3)
+    cv = model.metrics["cross_validation"]
+    folds = cv["per_fold"]
+    bads = int(cv_sample["bad"].sum())
+    assert cv["folds"] == 4 and [f["fold"] for f in folds] == [1, 2, 3, 4]
+    assert sum(f["rows"] for f in folds) == CV_ROWS
+    assert sum(f["events"] for f in folds) == bads
+    assert all(abs(f["events"] - bads / 4) <= 1 for f in folds)  # stratified
+    auc = np.array([f["auc"] for f in folds])
+    assert cv["auc_mean"] == pytest.approx(auc.mean())
+    assert cv["auc_sd"] == pytest.approx(auc.std(ddof=1))
+    assert all(f["auc"] > 0.7 and f["ks"] > 0.3 for f in folds)  # a real signal is found
+    assert not any(set(f["features"]) & set(PROTECTED) for f in folds)
+
+
+def test_out_of_fold_auc_is_measured_on_rows_the_fold_was_not_fitted_on(
+    cv_sample: pd.DataFrame,
+) -> None:
+    cv = cross_validate(cv_sample, "bad", 3, features=DRIVERS, seed=5)
+    held_out_everywhere = np.concatenate([fold.held_out_rows for fold in cv.folds])
+    assert np.array_equal(np.sort(held_out_everywhere), np.arange(CV_ROWS))
+    y = cv_sample["bad"].to_numpy()
+    for fold in cv.folds:
+        assert not set(fold.fit_rows) & set(fold.held_out_rows)
+        assert len(fold.fit_rows) + len(fold.held_out_rows) == CV_ROWS
+        # The fold's bins were counted on its fitting rows only ...
+        counts = fold.model.table.groupby("feature")["count"].sum()
+        assert (counts == len(fold.fit_rows)).all()
+        # ... and its AUC is that of its scores on the rows it left out.
+        held_out = cv_sample.iloc[fold.held_out_rows]
+        pd_held_out = fold.model.apply(held_out)["pd"]
+        assert fold.metrics["auc"] == pytest.approx(
+            roc_auc_score(y[fold.held_out_rows], pd_held_out)
+        )
+        assert fold.metrics["ks"] == pytest.approx(ks_of(y[fold.held_out_rows], pd_held_out))
+        in_sample = roc_auc_score(
+            y[fold.fit_rows], fold.model.apply(cv_sample.iloc[fold.fit_rows])["pd"]
+        )
+        assert fold.metrics["auc"] != pytest.approx(in_sample)
+
+
+def test_cross_validation_leaves_the_model_unchanged(cv_sample: pd.DataFrame) -> None:
+    plain = fit(cv_sample, "bad", features=DRIVERS, seed=2)
+    with_cv = fit(cv_sample, "bad", features=DRIVERS, seed=2, cv_folds=3)
+    assert with_cv.model_id == plain.model_id
+    pd.testing.assert_frame_equal(with_cv.table, plain.table)
+    assert with_cv.metrics["validation"] == plain.metrics["validation"]
+    assert "cross_validation" not in plain.metrics
+    assert "cv_folds" not in plain.settings and with_cv.settings["cv_folds"] == 3
+
+
+def test_a_fold_that_finds_no_model_counts_as_chance() -> None:
+    rng = np.random.default_rng(SEED)
+    data = pd.DataFrame({"noise": rng.normal(size=400), "bad": rng.uniform(size=400) < 0.2})
+    cv = cross_validate(data.astype({"bad": int}), "bad", 3, min_iv=5.0)
+    assert all(fold.model is None for fold in cv.folds)
+    metrics = cv.to_metrics()
+    assert metrics["failed_folds"] == 3
+    assert metrics["auc_mean"] == 0.5 and metrics["ks_mean"] == 0.0
+    assert all(f["note"].startswith("no model: no candidate feature") for f in metrics["per_fold"])
+
+
+def test_cli_fit_with_cv_folds_reports_every_fold(
+    cv_sample: pd.DataFrame, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cv_sample.to_csv(tmp_path / "dev.csv", index=False)
+    status = main(["fit", "--data", str(tmp_path / "dev.csv"), "--target", "bad",
+                   "--cv-folds", "5", "--out", str(tmp_path / "model")])  # fmt: skip
+    assert status == 0
+    assert "Cross-validated (5 stratified folds, seed 0): AUC" in capsys.readouterr().out
+    cv = load(tmp_path / "model").metrics["cross_validation"]
+    assert len(cv["per_fold"]) == 5
+    report = (tmp_path / "model" / "report.md").read_text(encoding="utf-8")
+    assert "## Cross-validation" in report
+    assert f"{cv['auc_mean']:.3f} ± {cv['auc_sd']:.3f}" in report
+
+
+@pytest.mark.parametrize("folds", ["1", "0", "bads + 1"])
+def test_cli_cv_folds_out_of_range_gives_status_2(
+    folds: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data, _ = make_sample(rows=300)
+    bads = int(data["bad"].sum())
+    data.to_csv(tmp_path / "dev.csv", index=False)
+    k = str(bads + 1) if folds == "bads + 1" else folds
+    status = main(["fit", "--data", str(tmp_path / "dev.csv"), "--target", "bad",
+                   "--cv-folds", k, "--out", str(tmp_path / "m")])  # fmt: skip
+    error = capsys.readouterr().err
+    assert status == 2
+    assert error == (
+        f"bankprofile: {tmp_path / 'dev.csv'}: the number of cross-validation folds must be "
+        f"from 2 to the number of bads ({bads}), not {k}.\n"
+    )
+    assert not (tmp_path / "m").exists()

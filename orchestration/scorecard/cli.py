@@ -3,6 +3,7 @@ and score a file with a saved scorecard.
 
     bankprofile scorecard fit --data dev.csv --target bad_flag --out models/app_v1
         [--exclude COL ...] [--time-column COL] [--min-iv 0.02] [--features COL ...]
+        [--cv-folds K]
     bankprofile scorecard apply --model models/app_v1 --data new.parquet --out scores.csv
 
 Also runnable on its own: `python -m orchestration.scorecard.cli fit ...`. A mistake in the
@@ -42,6 +43,7 @@ def run_fit(args: argparse.Namespace) -> int:
             max_correlation=None if args.max_correlation >= 1 else args.max_correlation,
             time_column=args.time_column,
             seed=args.seed,
+            cv_folds=args.cv_folds,
         )
     except ScorecardInputError as error:
         raise ScorecardInputError(f"{args.data}: {error}") from error
@@ -57,21 +59,23 @@ def run_fit(args: argparse.Namespace) -> int:
         f"AUC {validation['auc']:.3f}, KS {validation['ks']:.3f}, "
         f"Gini {validation['gini']:.3f}"
     )
+    cv = model.metrics.get("cross_validation")
+    if cv:
+        print(
+            f"Cross-validated ({cv['folds']} stratified folds, seed {cv['seed']}): "
+            f"AUC {cv['auc_mean']:.3f} +- {cv['auc_sd']:.3f}, "
+            f"KS {cv['ks_mean']:.3f} +- {cv['ks_sd']:.3f} (mean +- sd over folds)"
+        )
     if left_out:
         print("Left out: " + ", ".join(f"{c} ({r})" for c, r in left_out.items()))
     print(f"Wrote scorecard.csv, scorecard.parquet, model.json and report.md to {out}")
     return 0
 
 
-def run_apply(args: argparse.Namespace) -> int:
-    if Path(args.out).resolve() == Path(args.data).resolve():
-        raise ScorecardInputError(f"--out {args.out} would overwrite the input data file.")
-    model = FittedScorecard.load(args.model)
-    data = read_table(args.data)
-    try:
-        scores = model.apply(data)
-    except ScorecardInputError as error:
-        raise ScorecardInputError(f"{args.data}: {error}") from error
+def scored_rows(model: FittedScorecard, data: pd.DataFrame) -> pd.DataFrame:
+    """What `apply` writes: the id columns (or row_number), model_id, score, pd and the
+    reason codes of every row of `data`."""
+    scores = model.apply(data)
     ids = id_columns(list(data.columns))
     keys = (
         data[ids].reset_index(drop=True)
@@ -80,6 +84,18 @@ def run_apply(args: argparse.Namespace) -> int:
     )
     out = pd.concat([keys, scores.reset_index(drop=True)], axis=1)
     out.insert(len(keys.columns), "model_id", model.model_id)
+    return out
+
+
+def run_apply(args: argparse.Namespace) -> int:
+    if Path(args.out).resolve() == Path(args.data).resolve():
+        raise ScorecardInputError(f"--out {args.out} would overwrite the input data file.")
+    model = FittedScorecard.load(args.model)
+    data = read_table(args.data)
+    try:
+        out = scored_rows(model, data)
+    except ScorecardInputError as error:
+        raise ScorecardInputError(f"{args.data}: {error}") from error
     write_table(out, args.out)
     print(
         f"Scored {len(out):,} rows of {args.data} with {model.model_id} into {args.out} "
@@ -135,7 +151,16 @@ def _add_fit_apply(commands: argparse._SubParsersAction) -> None:
     fit_parser.add_argument("--base-score", type=float, default=600.0)
     fit_parser.add_argument("--base-odds", type=float, default=50.0, help="good:bad odds")
     fit_parser.add_argument("--pdo", type=float, default=20.0, help="points to double the odds")
-    fit_parser.add_argument("--seed", type=int, default=0)
+    fit_parser.add_argument(
+        "--seed", type=int, default=0, help="random validation split and cross-validation folds"
+    )
+    fit_parser.add_argument(
+        "--cv-folds",
+        type=int,
+        default=None,
+        metavar="K",
+        help="also cross-validate: stratified K-fold, out-of-fold AUC and KS per fold",
+    )
     fit_parser.set_defaults(handler=_guarded(run_fit))
 
     apply_parser = commands.add_parser("apply", help="score a file with a saved scorecard")

@@ -29,6 +29,7 @@ from orchestration.scorecard.protected import is_protected
 from orchestration.scorecard.validation import (
     band_cuts,
     band_table,
+    cv_fold_ids,
     development_mask,
     discrimination,
     fit_calibration,
@@ -520,6 +521,187 @@ def _split_description(
     }
 
 
+@dataclass(frozen=True)
+class _FitOptions:
+    scaling: PointsScaling
+    min_iv: float
+    max_features: int | None
+    max_correlation: float | None
+
+
+@dataclass(frozen=True)
+class _FittedParts:
+    """What one run of the fitting steps 4-8 gives, with the PD of every row of the frame."""
+
+    features: list[str]
+    intercept: float
+    coefficients: np.ndarray
+    table: pd.DataFrame
+    calibration: dict[str, object]
+    binned: dict[str, _BinnedFeature]
+    status: dict[str, str]
+    score: np.ndarray
+    pd: np.ndarray
+
+
+def _fit_parts(
+    frame: pd.DataFrame,
+    y: np.ndarray,
+    dev: np.ndarray,
+    candidates: list[str],
+    options: _FitOptions,
+    model_id: str,
+) -> _FittedParts:
+    """Binning, selection, logistic regression, points and calibration on the rows where
+    `dev` is True; the score and PD of every row of `frame` (also the rows not in `dev`)."""
+    binned = {f: _bin_feature(frame[f], y, dev) for f in candidates}
+    chosen, status = _screen_features(
+        binned, dev, options.min_iv, options.max_correlation, options.max_features
+    )
+    if not chosen:
+        raise ScorecardInputError(
+            f"no candidate feature reaches an information value of {options.min_iv:g} "
+            f"({len(candidates)} candidates were binned)."
+        )
+    woe = np.column_stack([binned[f].woe for f in chosen])
+    kept, intercept, coefs = _fit_logistic(woe[dev], y[dev], chosen, status)
+    if not kept:
+        raise ScorecardInputError("no feature keeps a positive coefficient on its WoE.")
+    for feature in kept:
+        status[feature] = "selected"
+    table = _points_table(model_id, binned, kept, intercept, coefs, options.scaling)
+    points = points_matrix(table, kept, frame)
+    score = np.round(points.sum(axis=1), POINTS_DECIMALS)
+    calibration = fit_calibration(
+        score[dev], y[dev], options.scaling.base_score, options.scaling.factor
+    )
+    return _FittedParts(
+        features=kept,
+        intercept=intercept,
+        coefficients=coefs,
+        table=table,
+        calibration=calibration,
+        binned=binned,
+        status=status,
+        score=score,
+        pd=predict_pd(score, calibration),
+    )
+
+
+@dataclass(frozen=True)
+class CrossValidationFold:
+    """One fold: the rows it was fitted on and held out (positions among the rows with a
+    target), its model (None when the fitting steps found no model) and its metrics."""
+
+    fold: int
+    fit_rows: np.ndarray
+    held_out_rows: np.ndarray
+    model: FittedScorecard | None
+    metrics: dict[str, object]
+
+
+@dataclass(frozen=True)
+class CrossValidation:
+    folds: list[CrossValidationFold]
+    seed: int
+
+    def to_metrics(self) -> dict[str, object]:
+        """Per-fold out-of-fold AUC, KS, Gini, features; mean and sample sd of AUC and KS."""
+        rows = [fold.metrics for fold in self.folds]
+        summary: dict[str, object] = {
+            "method": "stratified k-fold",
+            "folds": len(self.folds),
+            "seed": self.seed,
+            "failed_folds": sum(1 for fold in self.folds if fold.model is None),
+            "per_fold": rows,
+        }
+        for metric in ("auc", "ks", "gini"):
+            values = np.array([row[metric] for row in rows], dtype="float64")
+            summary[f"{metric}_mean"] = float(values.mean())
+            summary[f"{metric}_sd"] = float(values.std(ddof=1))
+        return to_jsonable(summary)
+
+
+def _cross_validate(
+    frame: pd.DataFrame,
+    y: np.ndarray,
+    candidates: list[str],
+    options: _FitOptions,
+    folds: int,
+    seed: int,
+    model_id: str,
+    target: str,
+) -> CrossValidation:
+    """Stratified K-fold: the same fitting steps on K-1 folds, AUC and KS on the fold left
+    out. A fold where the steps find no model (no feature above min_iv, no decreasing
+    calibration) scores every held-out row alike: AUC 0.5, KS 0, noted in the fold."""
+    fold_of_row = cv_fold_ids(y, folds, seed=seed)
+    results = []
+    for k in range(folds):
+        dev = fold_of_row != k
+        held_out = np.flatnonzero(~dev)
+        fold_id = f"{model_id}_cv{k + 1}"
+        try:
+            parts = _fit_parts(frame, y, dev, candidates, options, fold_id)
+        except ScorecardInputError as error:
+            logger.info("Cross-validation fold %d found no model: %s", k + 1, error)
+            metrics = discrimination(y[~dev], np.zeros(len(held_out)))
+            metrics.update(fold=k + 1, features=[], note=f"no model: {error}")
+            results.append(CrossValidationFold(k + 1, np.flatnonzero(dev), held_out, None, metrics))
+            continue
+        metrics = discrimination(y[~dev], parts.pd[~dev])
+        metrics.update(fold=k + 1, features=list(parts.features), note="")
+        model = FittedScorecard(
+            model_id=fold_id,
+            target=target,
+            features=tuple(parts.features),
+            table=parts.table,
+            intercept=parts.intercept,
+            coefficients={
+                f: float(c) for f, c in zip(parts.features, parts.coefficients, strict=True)
+            },
+            scaling=options.scaling,
+            calibration=parts.calibration,
+        )
+        results.append(CrossValidationFold(k + 1, np.flatnonzero(dev), held_out, model, metrics))
+    return CrossValidation(folds=results, seed=seed)
+
+
+def _check_options(
+    data: object, time_column: str | None, max_features: int | None, columns: pd.Index
+) -> None:
+    if not isinstance(data, pd.DataFrame):
+        raise ScorecardInputError("the data must be a pandas DataFrame.")
+    if time_column is not None and time_column not in columns:
+        raise ScorecardInputError(f"there is no time column '{time_column}'.")
+    if max_features is not None and max_features < 1:
+        raise ScorecardInputError("max_features must be at least 1.")
+
+
+def cross_validate(
+    data: pd.DataFrame,
+    target: str,
+    folds: int,
+    *,
+    features: Sequence[str] | None = None,
+    exclude: Sequence[str] = (),
+    scaling: PointsScaling = PointsScaling(),  # noqa: B008 - frozen, so a safe default
+    min_iv: float = 0.02,
+    max_features: int | None = None,
+    max_correlation: float | None = 0.8,
+    time_column: str | None = None,
+    seed: int = 0,
+) -> CrossValidation:
+    """Stratified K-fold cross-validation of `fit`'s method on the rows with a target; row
+    positions in the result count only those rows. `fit(..., cv_folds=K)` runs this too."""
+    _check_options(data, time_column, max_features, data.columns)
+    y, keep = target_vector(data, target)
+    frame = data.loc[keep]
+    candidates, _ = select_candidates(frame, target, features, exclude, time_column)
+    options = _FitOptions(scaling, min_iv, max_features, max_correlation)
+    return _cross_validate(frame, y, candidates, options, folds, seed, "sc_cv", target)
+
+
 def fit(
     data: pd.DataFrame,
     target: str,
@@ -532,14 +714,14 @@ def fit(
     max_correlation: float | None = 0.8,
     time_column: str | None = None,
     seed: int = 0,
+    cv_folds: int | None = None,
 ) -> FittedScorecard:
-    """Fit a points scorecard on a development sample; see the package docstring."""
-    if not isinstance(data, pd.DataFrame):
-        raise ScorecardInputError("the data must be a pandas DataFrame.")
-    if time_column is not None and time_column not in data.columns:
-        raise ScorecardInputError(f"there is no time column '{time_column}'.")
-    if max_features is not None and max_features < 1:
-        raise ScorecardInputError("max_features must be at least 1.")
+    """Fit a points scorecard on a development sample; see the package docstring.
+
+    With `cv_folds` = K, also cross-validate the method (stratified K-fold with `seed` on
+    every row with a target; metrics["cross_validation"]). The model itself, and its
+    model_id, are the same as without it."""
+    _check_options(data, time_column, max_features, data.columns)
     settings: dict[str, object] = {
         "target": target,
         "features": None if features is None else list(features),
@@ -554,35 +736,23 @@ def fit(
         "max_pvalue": MAX_PVALUE,
     }
     y, keep = target_vector(data, target)
+    if cv_folds is not None:
+        cv_fold_ids(y, cv_folds, seed=seed)  # a bad K fails before any fitting
     frame = data.loc[keep]
     candidates, left_out = select_candidates(frame, target, features, exclude, time_column)
+    options = _FitOptions(scaling, min_iv, max_features, max_correlation)
     dev = development_mask(y, frame[time_column] if time_column else None, seed=seed)
-    binned = {f: _bin_feature(frame[f], y, dev) for f in candidates}
-    chosen, status = _screen_features(binned, dev, min_iv, max_correlation, max_features)
-    if not chosen:
-        raise ScorecardInputError(
-            f"no candidate feature reaches an information value of {min_iv:g} "
-            f"({len(candidates)} candidates were binned)."
-        )
-    woe = np.column_stack([binned[f].woe for f in chosen])
-    kept, intercept, coefs = _fit_logistic(woe[dev], y[dev], chosen, status)
-    if not kept:
-        raise ScorecardInputError("no feature keeps a positive coefficient on its WoE.")
-    for feature in kept:
-        status[feature] = "selected"
     model_id = model_id_for(frame, settings)
-    table = _points_table(model_id, binned, kept, intercept, coefs, scaling)
-    points = points_matrix(table, kept, frame)
-    score = np.round(points.sum(axis=1), POINTS_DECIMALS)
-    calibration = fit_calibration(score[dev], y[dev], scaling.base_score, scaling.factor)
-    pd_ = predict_pd(score, calibration)
-    cuts = band_cuts(score[dev])
-    dev_bands = band_table(score[dev], y[dev], pd_[dev], cuts)
-    val_bands = band_table(score[~dev], y[~dev], pd_[~dev], cuts)
+    parts = _fit_parts(frame, y, dev, candidates, options, model_id)
+    pd_ = parts.pd
+    cuts = band_cuts(parts.score[dev])
+    dev_bands = band_table(parts.score[dev], y[dev], pd_[dev], cuts)
+    val_bands = band_table(parts.score[~dev], y[~dev], pd_[~dev], cuts)
     validation = discrimination(y[~dev], pd_[~dev])
     validation["psi"] = population_stability(
         dev_bands["share"].to_numpy(), val_bands["share"].to_numpy()
     )
+    binned, status = parts.binned, parts.status
     metrics: dict[str, object] = {
         "split": _split_description(frame, time_column, dev, seed),
         "development": discrimination(y[dev], pd_[dev]),
@@ -595,15 +765,19 @@ def fit(
         ],
         "left_out_columns": left_out,
     }
+    if cv_folds is not None:
+        cv = _cross_validate(frame, y, candidates, options, cv_folds, seed, model_id, target)
+        metrics["cross_validation"] = cv.to_metrics()
     return FittedScorecard(
         model_id=model_id,
         target=target,
-        features=tuple(kept),
-        table=table,
-        intercept=intercept,
-        coefficients={f: float(c) for f, c in zip(kept, coefs, strict=True)},
+        features=tuple(parts.features),
+        table=parts.table,
+        intercept=parts.intercept,
+        coefficients={f: float(c) for f, c in zip(parts.features, parts.coefficients, strict=True)},
         scaling=scaling,
-        calibration=calibration,
+        calibration=parts.calibration,
         metrics=to_jsonable(metrics),
-        settings=to_jsonable(settings),
+        # cv_folds is recorded but not hashed into model_id: it does not change the model
+        settings=to_jsonable(settings if cv_folds is None else {**settings, "cv_folds": cv_folds}),
     )

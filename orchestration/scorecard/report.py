@@ -39,6 +39,40 @@ def _metric_rows(metrics: dict[str, object]) -> list[dict[str, object]]:
     ]
 
 
+def cross_validation_table(cv: dict[str, object]) -> str:
+    """Per-fold out-of-fold AUC/KS and the mean ± sd row, as a Markdown table."""
+    rows = [
+        {**fold, "features": ", ".join(fold["features"]) or fold.get("note", "")}
+        for fold in cv["per_fold"]
+    ]
+    rows.append(
+        {
+            "fold": "mean ± sd",
+            "auc": f"{cv['auc_mean']:.3f} ± {cv['auc_sd']:.3f}",
+            "ks": f"{cv['ks_mean']:.3f} ± {cv['ks_sd']:.3f}",
+            "gini": f"{cv['gini_mean']:.3f} ± {cv['gini_sd']:.3f}",
+        }
+    )
+    return markdown_table(rows, ["fold", "rows", "events", "auc", "ks", "gini", "features"])
+
+
+def _cross_validation_lines(cv: dict[str, object] | None) -> list[str]:
+    if not cv:
+        return []
+    failed = cv["failed_folds"]
+    return [
+        "## Cross-validation",
+        "",
+        f"Stratified {cv['folds']}-fold on every row with a target (seed {cv['seed']}): each "
+        "fold's model is fitted by the same steps on the other folds, and AUC, KS and Gini "
+        "are measured on the fold left out. Mean ± sample standard deviation over folds."
+        + (f" {failed} fold(s) found no model and count as AUC 0.5, KS 0." if failed else ""),
+        "",
+        cross_validation_table(cv),
+        "",
+    ]
+
+
 def render_report(scorecard: FittedScorecard) -> str:
     """The whole report: settings, validation, bands/calibration, IV, points per bin."""
     m = scorecard.metrics
@@ -87,6 +121,7 @@ def render_report(scorecard: FittedScorecard) -> str:
         f"Population stability (PSI, development vs validation bands): "
         f"{m['validation']['psi']:.4f}.",
         "",
+        *_cross_validation_lines(m.get("cross_validation")),
         "## Score bands and calibration (validation sample)",
         "",
         "Equal-population bands cut on the development scores; band 1 is the riskiest. "

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score, roc_curve
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from orchestration.scorecard.errors import ScorecardInputError
 
@@ -72,6 +72,25 @@ def development_mask(
                 "the data needs more rows of both outcomes."
             )
     return mask
+
+
+def cv_fold_ids(y: np.ndarray, folds: int, *, seed: int = 0) -> np.ndarray:
+    """The fold (0..folds-1) of every row: stratified K-fold, shuffled with `seed`, so each
+    fold holds about 1/K of the bads and of the goods. K must be from 2 to the number of
+    bads (and of goods): every fold needs at least one of each to measure AUC on."""
+    bads = int(np.sum(y))
+    smaller = min(bads, len(y) - bads)
+    if folds < 2 or folds > smaller:
+        outcome = "bads" if bads <= len(y) - bads else "goods"
+        raise ScorecardInputError(
+            f"the number of cross-validation folds must be from 2 to the number of "
+            f"{outcome} ({smaller}), not {folds}."
+        )
+    fold_of_row = np.empty(len(y), dtype="int64")
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    for k, (_, held_out) in enumerate(splitter.split(np.zeros(len(y)), y)):
+        fold_of_row[held_out] = k
+    return fold_of_row
 
 
 def discrimination(y: np.ndarray, pd_: np.ndarray) -> dict[str, float]:
