@@ -7,12 +7,14 @@ import json
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from orchestration import contract
 from orchestration.simulator import SimulationConfig, generate
+from orchestration.simulator.common import categorical, categorical_by_row, sort_order
 from orchestration.simulator.people import is_valid_id_number
 from orchestration.simulator.personas import PERSONA_SHARES, PERSONAS
 from orchestration.simulator.reference import load_reference
@@ -62,6 +64,30 @@ def test_same_seed_gives_identical_files(tmp_path: Path, clean) -> None:
     generate(SMALL, tmp_path)
     assert _hashes(tmp_path / "landing") == _hashes(data_dir / "landing")
     assert _hashes(tmp_path / "truth") == _hashes(data_dir / "truth")
+
+
+@pytest.mark.parametrize(
+    "spans",
+    [
+        (3,),  # many ties: equal rows must keep their order
+        (40, 10**7),  # both keys and the position in one int64
+        (2**30, 2**30),  # one pass per key
+        (5, 2**60),  # too wide to pack: np.lexsort
+    ],
+)
+def test_sort_order_is_lexsort(spans: tuple[int, ...]) -> None:
+    rng = np.random.default_rng(3)
+    keys = [rng.integers(-span, span, 20_000) for span in spans]
+    assert np.array_equal(sort_order(*keys), np.lexsort(keys[::-1]))
+    assert len(sort_order(np.zeros(0, np.int64))) == 0
+
+
+def test_categorical_by_row_draws_what_categorical_draws() -> None:
+    # The generators use the faster form; the same seed must still give the same data.
+    table = np.array([[1.0, 2.0, 0.0, 3.0], [0.0, 0.0, 1.0, 1.0], [0.5, 0.5, 0.5, 0.5]])
+    row = np.random.default_rng(1).integers(0, len(table), 50_000)
+    expected = categorical(np.random.default_rng(2), table[row])
+    assert np.array_equal(categorical_by_row(np.random.default_rng(2), table, row), expected)
 
 
 def test_different_seed_gives_different_data(tmp_path: Path, clean) -> None:

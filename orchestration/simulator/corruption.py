@@ -13,6 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .common import sort_order
 from .config import SECONDS_PER_DAY
 from .frame import NULL, Frame, to_arrow
 from .writer import BadRows
@@ -215,7 +216,7 @@ def orphan_ids(width: int, chunk: int, count: int) -> np.ndarray:
 
 def latest_versions(frame: Frame, key: str) -> np.ndarray:
     """Positions of rows that are the latest version of their key."""
-    order = np.lexsort((frame.updated_at, frame.data[key]))
+    order = sort_order(frame.data[key], frame.updated_at)
     keys = frame.data[key][order]
     last = np.r_[keys[1:] != keys[:-1], True]
     return np.sort(order[last])

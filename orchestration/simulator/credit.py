@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .common import expand, extract_days, seconds_at
+from .common import expand, extract_days, seconds_at, sort_order
 from .config import (
     SECONDS_PER_DAY,
     Window,
@@ -440,7 +440,7 @@ def bureau_frame(
     day = np.concatenate([day, applied])
     second = seconds_at(day, rng.integers(7 * 3600, 9 * 3600, len(customer)))
     keep = (second >= pop.created_sec[customer]) & (day <= window.end_day)
-    order = np.lexsort((second[keep], customer[keep]))
+    order = sort_order(customer[keep], second[keep])
     customer, day, second = customer[keep][order], day[keep][order], second[keep][order]
     k = len(customer)
 

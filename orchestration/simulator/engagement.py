@@ -6,16 +6,18 @@ import numpy as np
 
 from .common import (
     categorical,
+    categorical_by_row,
     expand,
     keep_in_window,
     monthly_events,
     random_day_in_month,
     seconds_at,
+    sort_order,
     time_of_day,
 )
 from .config import SECONDS_PER_DAY, Window
 from .frame import NULL, Col, Frame
-from .personas import AFFLUENT, BO, RETIREE, STUDENT, YP, Population
+from .personas import AFFLUENT, BO, PERSONAS, RETIREE, STUDENT, YP, Population
 from .reference import Reference
 
 PAGES = (
@@ -31,6 +33,28 @@ PAGES = (
     "mortgage_products",
 )
 PAGE_BASE_P = np.array([0.55, 0.10, 0.07, 0.06, 0.05, 0.07, 0.05, 0.02, 0.003, 0.003])
+
+
+def _page_weights(
+    persona: np.ndarray, wealth: np.ndarray, recent_intender: np.ndarray
+) -> np.ndarray:
+    """Page-view probabilities (rows need not be normalised) for each combination given."""
+    weights = np.tile(PAGE_BASE_P, (len(persona), 1))
+    weights[wealth, 5:7] *= 5.0
+    weights[persona == AFFLUENT, 5:7] *= 1.5
+    weights[persona == BO, 7] *= 5.0
+    weights[np.isin(persona, [YP, STUDENT]), 2:4] *= 2.0
+    weights[persona == RETIREE, 1] *= 3.0
+    weights[recent_intender, 8:10] = 0.12
+    return weights
+
+
+# One row per persona, wealth affinity and recent intent: row 4 * persona + 2 * wealth + recent.
+PAGE_WEIGHTS = _page_weights(
+    persona=np.repeat(np.arange(len(PERSONAS)), 4),
+    wealth=np.tile([False, False, True, True], len(PERSONAS)),
+    recent_intender=np.tile([False, True], 2 * len(PERSONAS)),
+)
 MOBILE_SHARE = np.array([0.9, 0.7, 0.5, 0.7, 0.95, 0.75])  # rest online, by persona
 INTENT_MONTHS = 6
 
@@ -52,19 +76,13 @@ def digital_events_frame(
     step = np.arange(k) - np.repeat(np.cumsum(views) - views, views) + 1
     view_sec = login_sec[login_of_view] + step * rng.integers(15, 240, k)
 
-    weights = np.tile(PAGE_BASE_P, (k, 1))
-    persona = pop.persona[view_customer]
-    wealth = pop.wealth_affinity[view_customer]
-    weights[wealth, 5:7] *= 5.0
-    weights[persona == AFFLUENT, 5:7] *= 1.5
-    weights[persona == BO, 7] *= 5.0
-    weights[np.isin(persona, [YP, STUDENT]), 2:4] *= 2.0
-    weights[persona == RETIREE, 1] *= 3.0
     recent_intender = pop.intends_home[view_customer] & (
         view_month >= window.months - INTENT_MONTHS
     )
-    weights[recent_intender, 8:10] = 0.12
-    page_name = categorical(rng, weights)
+    weight_row = (
+        4 * pop.persona[view_customer] + 2 * pop.wealth_affinity[view_customer] + recent_intender
+    )
+    page_name = categorical_by_row(rng, PAGE_WEIGHTS, weight_row)
     page = ref.indices("page", list(PAGES))[page_name]
 
     second = np.concatenate([login_sec, view_sec])
@@ -76,18 +94,19 @@ def digital_events_frame(
             np.full(k, ref.index("event_type", "page_view")),
         ]
     )
+    event_at = second[keep]
     data = {
         "event_id": None,
         "customer_id": pop.customer_num[who][keep],
-        "event_at": second[keep],
+        "event_at": event_at,
         "event_type": event_type[keep],
         "page": np.concatenate([np.full(n, -1), page])[keep],
         "channel": np.concatenate([channel, channel[login_of_view]])[keep],
-        "updated_at": second[keep],
+        "updated_at": event_at,  # the same array: taken and rendered once
     }
     m = int(keep.sum())
     rank = np.empty(m, dtype=np.int64)
-    rank[np.argsort(data["event_at"], kind="stable")] = np.arange(m)
+    rank[sort_order(event_at)] = np.arange(m)
     data["event_id"] = 100_000_000_000 + chunk * 1_000_000_000 + rank
     day = data["event_at"] // SECONDS_PER_DAY
     late = rng.random(m) < 0.005

@@ -51,11 +51,17 @@ class Frame:
         return self.data["updated_at"]
 
     def take(self, index: np.ndarray) -> Frame:
+        """The rows at `index`; columns that share one array (an event time that is also
+        updated_at) still share one array, taken once."""
         index = np.asarray(index, dtype=np.int64)
-        data = {
-            name: (values.take(pa.array(index)) if isinstance(values, pa.Array) else values[index])
-            for name, values in self.data.items()
-        }
+        taken: dict[int, np.ndarray | pa.Array] = {}
+        data = {}
+        for name, values in self.data.items():
+            if id(values) not in taken:
+                taken[id(values)] = (
+                    values.take(pa.array(index)) if isinstance(values, pa.Array) else values[index]
+                )
+            data[name] = taken[id(values)]
         return Frame(self.table, data, self.cols, self.extract_day[index])
 
     def copy_arrays(self) -> Frame:
@@ -125,7 +131,13 @@ def render(values: np.ndarray | pa.Array, col: Col) -> pa.Array:
 def to_arrow(frame: Frame) -> pa.Table:
     """The frame as the landing table: contract columns, in contract order, all strings."""
     names = contract.table(frame.table).column_names
-    arrays = [render(frame.data[name], frame.cols[name]) for name in names]
+    rendered: dict[tuple[int, Col], pa.Array] = {}  # columns sharing one array render once
+    arrays = []
+    for name in names:
+        key = (id(frame.data[name]), frame.cols[name])
+        if key not in rendered:
+            rendered[key] = render(frame.data[name], frame.cols[name])
+        arrays.append(rendered[key])
     return pa.Table.from_arrays(arrays, names=names)
 
 

@@ -13,13 +13,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from .common import (
-    categorical,
+    categorical_by_row,
     cents,
     expand,
     keep_in_window,
     monthly_events,
     random_day_in_month,
     seconds_at,
+    sort_order,
     time_of_day,
 )
 from .config import SECONDS_PER_DAY, Window
@@ -58,6 +59,10 @@ CATEGORY_WEIGHTS = np.array(
         [5.0, 2.0, 2.0, 0.3, 1.5, 2.0, 1.0, 0.8, 0.5, 0.15, 0.0, 0.0, 0.3],
     ]
 )
+# The category weights of a payment: its persona's row, without the business categories
+# unless the customer has a business; row 2 * persona + has_business.
+CATEGORY_WEIGHTS_BY_BUSINESS = np.repeat(CATEGORY_WEIGHTS, 2, axis=0)
+CATEGORY_WEIGHTS_BY_BUSINESS[0::2, 10:12] = 0.0
 CATEGORY_SIZE = np.array([1.0, 0.8, 0.6, 5.0, 3.0, 2.0, 1.5, 4.0, 1.2, 4.0, 6.0, 8.0, 5.0])
 SPEND_RATE = np.array([3.5, 2.5, 1.5, 4.5, 4.0, 2.5])  # merchant payments per month
 CASH_RATE = np.array([0.3, 0.5, 1.5, 0.2, 0.2, 0.8])  # ATM withdrawals per month
@@ -298,18 +303,18 @@ def _spending(rng: np.random.Generator, bk: Booker) -> np.ndarray:
     customer, month = monthly_events(rng, SPEND_RATE[pop.persona], window)
     n = len(customer)
     persona = pop.persona[customer]
-    weights = CATEGORY_WEIGHTS[persona].copy()
-    weights[~pop.has_business[customer], 10:12] = 0.0
-    category = categorical(rng, weights)
+    category = categorical_by_row(
+        rng, CATEGORY_WEIGHTS_BY_BUSINESS, 2 * persona + pop.has_business[customer]
+    )
     mean_size = (CATEGORY_WEIGHTS * CATEGORY_SIZE).sum(axis=1) / CATEGORY_WEIGHTS.sum(axis=1)
     size = CATEGORY_SIZE[category] / mean_size[persona]
     amount = budget[customer] / SPEND_RATE[persona] * size * rng.lognormal(-0.18, 0.6, n)
     recent = month >= window.months - INTENT_MONTHS
     amount = np.where(pop.intends_home[customer] & recent, 0.8 * amount, amount)
-    mcc = _mcc_for(rng, ref, np.array(SPEND_CATEGORIES)[category])
+    mcc = _mcc_for(rng, ref, SPEND_CATEGORIES, category)
     on_card = pop.has_card[customer] & (rng.random(n) < 0.6)
     channels = np.array([bk.channel(name) for name in SPEND_CHANNELS])
-    channel = channels[categorical(rng, SPEND_CHANNEL_P[persona])]
+    channel = channels[categorical_by_row(rng, SPEND_CHANNEL_P, persona)]
     day = random_day_in_month(rng, month, window)
     second = seconds_at(day, time_of_day(rng, n, 7, 23))
     cents_ = -cents(np.maximum(np.round(amount, 2), 1.0))
@@ -334,8 +339,8 @@ def _spending(rng: np.random.Generator, bk: Booker) -> np.ndarray:
         intenders[customer], window.months - min(INTENT_MONTHS, window.months), 0
     )
     month = first_month + (rng.random(k) * (window.months - first_month)).astype(np.int64)
-    categories = np.where(rng.random(k) < 0.6, "property", "home_furnishing")
-    mcc_p = _mcc_for(rng, ref, categories)
+    categories = np.where(rng.random(k) < 0.6, 0, 1)
+    mcc_p = _mcc_for(rng, ref, ("property", "home_furnishing"), categories)
     on_card_p = pop.has_card[customer] & (rng.random(k) < 0.5)
     second_p = seconds_at(random_day_in_month(rng, month, window), time_of_day(rng, k, 9, 21))
     amount_p = -cents(np.round(np.exp(np.log(6_000) + 0.9 * rng.standard_normal(k)), 2))
@@ -385,12 +390,16 @@ def _spending(rng: np.random.Generator, bk: Booker) -> np.ndarray:
     return spend.reshape(n_pop, window.months)
 
 
-def _mcc_for(rng: np.random.Generator, ref: Reference, categories: np.ndarray) -> np.ndarray:
-    """A merchant category code of the given category, uniformly among the seed's codes."""
-    mcc = np.zeros(len(categories), dtype=np.int64)
-    for category in np.unique(categories):
-        mask = categories == category
-        codes = ref.mccs_in([str(category)])
+def _mcc_for(
+    rng: np.random.Generator, ref: Reference, names: tuple[str, ...], category: np.ndarray
+) -> np.ndarray:
+    """A merchant category code of category names[category], uniformly among the seed's
+    codes; categories are drawn in the alphabetical order of their names."""
+    mcc = np.zeros(len(category), dtype=np.int64)
+    present = np.flatnonzero(np.bincount(category, minlength=len(names)))
+    for position in sorted(present, key=lambda p: names[p]):
+        mask = category == position
+        codes = ref.mccs_in([names[position]])
         mcc[mask] = codes[rng.integers(0, len(codes), int(mask.sum()))]
     return mcc
 
@@ -520,7 +529,7 @@ def make_transactions(
     account = np.concatenate([b.account for b in blocks])
     second = np.concatenate([b.second for b in blocks])
     amount = np.concatenate([b.amount for b in blocks])
-    order = np.lexsort((np.arange(len(account)), second, account))
+    order = sort_order(account, second)
     account, second, amount = account[order], second[order], amount[order]
     running = np.cumsum(amount)
     starts = np.flatnonzero(np.r_[True, account[1:] != account[:-1]])
@@ -535,7 +544,7 @@ def make_transactions(
 
     n = len(account)
     rank = np.empty(n, dtype=np.int64)
-    rank[np.argsort(second, kind="stable")] = np.arange(n)
+    rank[sort_order(second)] = np.arange(n)
     day = second // SECONDS_PER_DAY
     late = rng.random(n) < 0.005
     extract = np.where(late, np.minimum(day + rng.integers(1, 4, n), window.end_day), day)

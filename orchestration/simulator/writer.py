@@ -13,6 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from .common import sort_order
 from .frame import Frame, to_arrow
 
 FORMAT_BATCH_ROWS = 1_000_000
@@ -85,7 +86,7 @@ def write_parquet(table: pa.Table, path: Path) -> None:
 
 def write_frame(frame: Frame, bad: BadRows | None, landing: Path, part: int) -> WriteResult:
     result = WriteResult()
-    order = np.lexsort((frame.updated_at, frame.extract_day))
+    order = sort_order(frame.extract_day, frame.updated_at)
     clean_days = frame.extract_day[order]
     bad_days = bad.extract_day if bad is not None else np.zeros(0, np.int64)
     bad_order = np.argsort(bad_days, kind="stable")
