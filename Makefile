@@ -8,7 +8,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DAGSTER_DISABLE_TELEMETRY := 1
 export BANKPROFILE_DATA_DIR ?= $(CURDIR)/data
 
-# make demo CUSTOMERS=... MONTHS=...; make bench CUSTOMERS=... (defaults differ per target)
+# make demo CUSTOMERS=... MONTHS=...; make bench CUSTOMERS=... [BENCH_ARGS=--skip-floor]
 SEED ?= 42
 
 # make berka-report [BERKA=folder of the Berka files] [BERKA_DATA=data dir to build it in]
@@ -36,7 +36,7 @@ ui: venv
 	$(BIN)/bankprofile ui
 
 bench: venv
-	$(BIN)/python -m orchestration.benchmark --customers $(or $(CUSTOMERS),100000) --months $(or $(MONTHS),12) --seed $(SEED)
+	$(BIN)/python -m orchestration.benchmark --customers $(or $(CUSTOMERS),100000) --months $(or $(MONTHS),12) --seed $(SEED) $(BENCH_ARGS)
 
 # Every figure of docs/real-data-berka.md: ingest, build, then measure (report.md in the out dir).
 berka-report: venv
