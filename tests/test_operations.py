@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import date, timedelta
+from decimal import Decimal
 
 import dagster as dg
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from orchestration.contract import TABLES
@@ -17,8 +21,9 @@ from tests.conftest import run_bankprofile
 
 pytestmark = pytest.mark.e2e
 
-# Relations compared between the incremental and the full-refresh build: every mart and
-# every staging model. _loaded_at is when a row was loaded, which a reload changes.
+# Relations compared between the incremental and the full-refresh build: every staging,
+# intermediate (the incremental daily aggregates included) and mart relation. _loaded_at is
+# when a row was loaded, which a reload changes.
 COMPARED_SCHEMAS = ("staging", "intermediate", "customer", "segmentation", "risk", "marketing")
 
 
@@ -121,6 +126,90 @@ def test_incremental_nights_equal_a_full_refresh(replayed):
         compared = relations(con)
     assert len(compared) > 30
     assert differences(incremental, full) == {}
+
+
+# End-of-day balances per account and booking day: the incremental aggregate, and the same
+# computed again from staging.
+AGGREGATE_DAY_ENDS = """
+    select account_id, balance_date, end_of_day_balance_amount, transaction_count
+    from intermediate.int_account_balances_aggregated_daily
+"""
+STAGING_DAY_ENDS = """
+    select account_id, balance_date, end_of_day_balance_amount, transaction_count
+    from (
+        select account_id, cast(booked_at as date) as balance_date,
+            balance_after as end_of_day_balance_amount,
+            count(*) over (partition by account_id, cast(booked_at as date)) as transaction_count,
+            row_number() over (
+                partition by account_id, cast(booked_at as date)
+                order by booked_at desc, transaction_id desc
+            ) as position_from_day_end
+        from staging.stg_core_banking__transactions
+        where balance_after is not null
+    )
+    where position_from_day_end = 1
+"""
+
+
+def test_a_row_three_weeks_late_updates_its_booking_day(replayed, tmp_path):
+    """A transaction booked weeks ago but delivered in the newest extract is added to its
+    old booking day by the next incremental run (no lookback window to tune): it becomes
+    that day's last transaction, so it sets the day's end-of-day balance, and every day
+    still equals the aggregate computed again from staging."""
+    _, incremental = replayed
+    work = tmp_path / "late"
+    shutil.copytree(incremental.parent / "landing", work / "landing")
+    shutil.copy(incremental, work / "warehouse.duckdb")
+    with duckdb.connect(str(work / "warehouse.duckdb"), read_only=True) as con:
+        last_day = con.execute(
+            "select max(cast(booked_at as date)) from staging.stg_core_banking__transactions"
+        ).fetchall()[0][0]
+        # the raw text row of a staged transaction booked three weeks before the newest day
+        old = con.sql(
+            "select r.* exclude (_source_file, _row_number, _extract_date, _loaded_at) "
+            "from raw.transactions as r "
+            "inner join staging.base_core_banking__transactions as b "
+            "on r._source_file = b._source_file and r._row_number = b._row_number "
+            "where b._record_status = 'staged' and r.balance_after is not null "
+            "and cast(try_cast(r.booked_at as timestamp) as date) <= ? "
+            "order by r.booked_at desc, r.transaction_id limit 1",
+            params=[last_day - timedelta(days=21)],
+        ).to_arrow_table()
+        account_id = old["account_id"][0].as_py()
+        booked_day = old["booked_at"][0].as_py()[:10]
+        transactions_before = con.execute(
+            "select transaction_count from intermediate.int_account_balances_aggregated_daily "
+            "where account_id = ? and balance_date = ?",
+            [account_id, booked_day],
+        ).fetchall()[0][0]
+    late = old
+    for column, value in {
+        "transaction_id": "T999999999999",
+        "booked_at": f"{booked_day} 23:59:59",
+        "updated_at": f"{booked_day} 23:59:59",
+        "balance_after": "4242.42",
+    }.items():
+        late = late.set_column(late.schema.get_field_index(column), column, pa.array([value]))
+    newest_extract = sorted((work / "landing" / "transactions").iterdir())[-1]
+    pq.write_table(late, newest_extract / "part-late.parquet")
+
+    run_bankprofile(work, "build")
+
+    with duckdb.connect(str(work / "warehouse.duckdb"), read_only=True) as con:
+        day_end = con.execute(
+            "select end_of_day_balance_amount, transaction_count "
+            "from intermediate.int_account_balances_aggregated_daily "
+            "where account_id = ? and balance_date = ?",
+            [account_id, booked_day],
+        ).fetchone()
+        mismatched = con.execute(
+            f"select count(*) from (({AGGREGATE_DAY_ENDS} except all {STAGING_DAY_ENDS}) "
+            f"union all ({STAGING_DAY_ENDS} except all {AGGREGATE_DAY_ENDS}))"
+        ).fetchone()[0]
+    # delivered at least three weeks after its booking day
+    assert date.fromisoformat(newest_extract.name) - date.fromisoformat(booked_day) >= timedelta(21)
+    assert day_end == (Decimal("4242.42"), transactions_before + 1)
+    assert mismatched == 0
 
 
 def test_nothing_is_lost_at_two_percent_bad_rows(replayed):

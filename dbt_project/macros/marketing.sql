@@ -68,13 +68,14 @@
 
 {#-
     The signals for every (customer_id, as_of_date) pair of `spine` (unique pairs). Arguments
-    are relation or CTE names: transactions (int_transactions_enriched), digital_events
-    (stg_core_banking__digital_events), wealth_orders, holdings, products, customers,
-    service_interactions, page_product_families, balances (int_balances_aggregated_daily).
+    are relation or CTE names: transactions (int_transactions_enriched), daily_digital_events
+    (int_digital_events_aggregated_daily: events counted per customer, day, type and page),
+    wealth_orders, holdings, products, customers, service_interactions,
+    page_product_families, balances (int_balances_aggregated_daily).
     Windows count back from the pair's as_of_date: _90d in days, _3m/_6m/_12m in months.
 -#}
 {% macro marketing_signals(
-    spine, transactions, digital_events, wealth_orders, holdings, products, customers,
+    spine, transactions, daily_digital_events, wealth_orders, holdings, products, customers,
     service_interactions, page_product_families, balances
 ) -%}
     {%- set as_of = 'spine.as_of_date' -%}
@@ -187,32 +188,35 @@
         select
             spine.customer_id,
             spine.as_of_date,
-            count(case when e.event_type = 'page_view' then 1 end) as page_views_6m,
-            count(case when pf.product_family = 'mortgage' then 1 end) as mortgage_page_views_6m,
+            {#- sums of event_count, 0 when nothing matches (as a count of events would be) -#}
+            cast(coalesce(sum(case when e.event_type = 'page_view' then e.event_count end), 0) as bigint)
+                as page_views_6m,
+            cast(coalesce(sum(case when pf.product_family = 'mortgage' then e.event_count end), 0) as bigint)
+                as mortgage_page_views_6m,
             {%- for family, column in [
                 ('wealth', 'wealth_page_views_90d'),
                 ('business_loan', 'business_loan_page_views_90d'),
                 ('insurance', 'insurance_page_views_90d'),
                 ('deposit', 'deposit_page_views_90d'),
             ] %}
-            count(case
+            cast(coalesce(sum(case
                 when pf.product_family = '{{ family }}'
-                    and cast(e.event_at as date) > {{ dbt.dateadd('day', -90, as_of) }} then 1
-            end) as {{ column }},
+                    and e.event_date > {{ dbt.dateadd('day', -90, as_of) }} then e.event_count
+            end), 0) as bigint) as {{ column }},
             {%- endfor %}
-            count(case
+            cast(coalesce(sum(case
                 when pf.product_family in ('credit_card', 'consumer_loan')
-                    and cast(e.event_at as date) > {{ dbt.dateadd('day', -90, as_of) }} then 1
-            end) as credit_page_views_90d,
-            count(case
+                    and e.event_date > {{ dbt.dateadd('day', -90, as_of) }} then e.event_count
+            end), 0) as bigint) as credit_page_views_90d,
+            cast(coalesce(sum(case
                 when e.event_type = 'login'
-                    and cast(e.event_at as date) > {{ dbt.dateadd('day', -90, as_of) }} then 1
-            end) as logins_90d
+                    and e.event_date > {{ dbt.dateadd('day', -90, as_of) }} then e.event_count
+            end), 0) as bigint) as logins_90d
         from {{ spine }} as spine
-        inner join {{ digital_events }} as e
+        inner join {{ daily_digital_events }} as e
             on spine.customer_id = e.customer_id
-            and e.event_at < {{ dbt.dateadd('day', 1, as_of) }}
-            and e.event_at >= {{ dbt.dateadd('month', -6, as_of) }}
+            and e.event_date <= spine.as_of_date
+            and e.event_date >= {{ dbt.dateadd('month', -6, as_of) }}
         left join {{ page_product_families }} as pf
             on e.page = pf.page
         group by spine.customer_id, spine.as_of_date

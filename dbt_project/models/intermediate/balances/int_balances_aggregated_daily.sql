@@ -1,48 +1,41 @@
 {#-
     End-of-day balances per customer, only on the days a balance changed (sparse): each row
     holds from balance_date until the day before next_balance_date (carried forward), so no
-    customer x day grid is ever built. Per account, the end-of-day balance is balance_after
-    of the day's last transaction; the day's change of each account is added up per
-    customer and a running sum gives the customer's balance.
+    customer x day grid is ever built. Per account, the end-of-day balance comes from
+    int_account_balances_aggregated_daily (balance_after of the day's last transaction); the
+    day's change of each account is added up per customer (the account's current owner) and
+    a running sum gives the customer's balance.
       deposit      current, savings and business accounts (positive = money held);
       credit_card  credit card accounts (negative = amount owed).
 -#}
 
 with
 
-transactions as (
-    select * from {{ ref('int_transactions_enriched') }}
+account_balances as (
+    select * from {{ ref('int_account_balances_aggregated_daily') }}
+),
+
+accounts as (
+    select * from {{ ref('stg_core_banking__accounts') }}
 ),
 
 as_of as (
     select {{ as_of_date() }} as as_of_date
 ),
 
-ranked_in_day as (
-    select
-        account_id,
-        customer_id,
-        account_type,
-        booked_date,
-        balance_after,
-        row_number() over (
-            partition by account_id, booked_date
-            order by booked_at desc, transaction_id desc
-        ) as position_from_day_end
-    from transactions
-    where balance_after is not null
-        and account_type in ('current', 'savings', 'business', 'credit_card')
-),
-
 account_day_ends as (
     select
-        account_id,
-        customer_id,
-        account_type,
-        booked_date as balance_date,
-        balance_after as end_of_day_balance
-    from ranked_in_day
-    where position_from_day_end = 1
+        account_balances.account_id,
+        accounts.customer_id,
+        accounts.account_type,
+        account_balances.balance_date,
+        account_balances.end_of_day_balance_amount as end_of_day_balance
+    from account_balances
+    inner join accounts
+        on account_balances.account_id = accounts.account_id
+    cross join as_of
+    where account_balances.balance_date <= as_of.as_of_date
+        and accounts.account_type in ('current', 'savings', 'business', 'credit_card')
 ),
 
 account_day_changes as (

@@ -10,8 +10,8 @@ transactions as (
     select * from {{ ref('int_transactions_enriched') }}
 ),
 
-digital_events as (
-    select * from {{ ref('stg_core_banking__digital_events') }}
+daily_digital_events as (
+    select * from {{ ref('int_digital_events_aggregated_daily') }}
 ),
 
 wealth_orders as (
@@ -57,7 +57,7 @@ spine as (
 
 signals as (
     {{ marketing_signals(
-        'spine', 'transactions', 'digital_events', 'wealth_orders', 'holdings', 'products',
+        'spine', 'transactions', 'daily_digital_events', 'wealth_orders', 'holdings', 'products',
         'customers', 'service_interactions', 'page_product_families', 'balances'
     ) }}
 ),

@@ -59,8 +59,8 @@ credit_bureau_reports as (
     select * from {{ ref('stg_core_banking__credit_bureau_reports') }}
 ),
 
-digital_events as (
-    select * from {{ ref('stg_core_banking__digital_events') }}
+daily_digital_events as (
+    select * from {{ ref('int_digital_events_aggregated_daily') }}
 ),
 
 service_interactions as (
@@ -377,25 +377,26 @@ internal_delinquency as (
 
 recent_digital_events as (
     select
-        digital_events.customer_id,
-        digital_events.event_type,
+        daily_digital_events.customer_id,
+        daily_digital_events.event_type,
         page_product_families.product_family,
-        {{ dbt.datediff('cast(digital_events.event_at as date)', 'as_of.as_of_date', 'day') }} as days_ago
-    from digital_events
+        daily_digital_events.event_count,
+        {{ dbt.datediff('daily_digital_events.event_date', 'as_of.as_of_date', 'day') }} as days_ago
+    from daily_digital_events
     cross join as_of
     left join page_product_families
-        on digital_events.page = page_product_families.page
-    where digital_events.event_at < as_of.day_after_as_of
-        and digital_events.event_at >= {{ dbt.dateadd('day', -89, 'as_of.as_of_date') }}
+        on daily_digital_events.page = page_product_families.page
+    where daily_digital_events.event_date <= as_of.as_of_date
+        and daily_digital_events.event_date >= {{ dbt.dateadd('day', -89, 'as_of.as_of_date') }}
 ),
 
 digital_summary as (
     select
         customer_id,
-        sum(case when event_type = 'login' and days_ago < 30 then 1 else 0 end) as logins_30d,
-        sum(case when event_type = 'login' then 1 else 0 end) as logins_90d,
+        sum(case when event_type = 'login' and days_ago < 30 then event_count else 0 end) as logins_30d,
+        sum(case when event_type = 'login' then event_count else 0 end) as logins_90d,
         {%- for family in families %}
-        sum(case when event_type = 'page_view' and product_family = '{{ family }}' then 1 else 0 end)
+        sum(case when event_type = 'page_view' and product_family = '{{ family }}' then event_count else 0 end)
             as {{ family }}_page_views_90d{% if not loop.last %},{% endif %}
         {%- endfor %}
     from recent_digital_events
