@@ -308,13 +308,14 @@ loan_balances as (
     select
         customer_id,
         loan_type,
-        case
+        -- to the cent, as a decimal: the sum per customer is then exact in any row order
+        cast(round(case
             when instalments_due >= term_months then 0
             when monthly_rate = 0 then principal_amount * (1 - instalments_due / term_months)
             else principal_amount
                 * (power(1 + monthly_rate, term_months) - power(1 + monthly_rate, instalments_due))
                 / (power(1 + monthly_rate, term_months) - 1)
-        end as outstanding_amount
+        end, 2) as decimal(18, 2)) as outstanding_amount
     from loan_schedules
 ),
 

@@ -51,8 +51,13 @@ intent_scores as (
     select
         customer_id,
         intent,
-        -- rounded: a sum of doubles differs in its last bits with the order rows arrive in
-        round(sum(weight * signal_score) / nullif(sum(weight), 0), 6) as intent_score
+        -- summed as decimals: a sum of doubles differs in its last bits with the order rows
+        -- arrive in, and rounding alone can still flip a value that sits on a boundary
+        cast(round(
+            sum(cast(weight * signal_score as decimal(18, 9)))
+            / nullif(sum(cast(weight as decimal(18, 9))), 0),
+            6
+        ) as {{ type_double() }}) as intent_score
     from scored_signals
     group by customer_id, intent
 ),
