@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import dagster as dg
+import subprocess
+import sys
 
+import dagster as dg
+import duckdb
+
+from orchestration.assets.dbt import is_transient
 from orchestration.contract import TABLES
 from orchestration.definitions import defs
 from orchestration.resources import WAREHOUSE_POOL
@@ -58,3 +63,18 @@ def test_every_asset_that_writes_the_warehouse_shares_one_pool():
     assert writers
     for node in writers:
         assert node.pools == {WAREHOUSE_POOL}, node.key
+
+
+def test_only_a_locked_warehouse_makes_a_dbt_step_try_again(tmp_path):
+    # The real message DuckDB gives a second process while this one writes the file.
+    warehouse = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)):
+        opened = subprocess.run(
+            [sys.executable, "-c", f"import duckdb; duckdb.connect({str(warehouse)!r})"],
+            capture_output=True,
+            text=True,
+        )
+    assert opened.returncode != 0
+    assert is_transient(RuntimeError(opened.stderr)), opened.stderr
+    assert not is_transient(RuntimeError("Failure in test not_null_customer_360_customer_id"))
+    assert not is_transient(RuntimeError("Runtime Error in model customer_features"))
