@@ -272,7 +272,8 @@ def render(result: dict) -> str:
         f"### {result['customers']:,} customers, {result['months']} months "
         f"({result['transactions']:,} transactions) — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         "",
-        f"Machine: {machine()}",
+        f"Machine: {machine()}; DuckDB memory limit "
+        f"{os.environ.get('BANKPROFILE_DUCKDB_MEMORY_LIMIT', '3GB')} per connection",
         "",
         "| stage | wall s | CPU s | peak RSS GiB | transaction rows/s |",
         "| --- | ---: | ---: | ---: | ---: |",
