@@ -273,7 +273,8 @@ def render(result: dict) -> str:
         f"({result['transactions']:,} transactions) — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         "",
         f"Machine: {machine()}; DuckDB memory limit "
-        f"{os.environ.get('BANKPROFILE_DUCKDB_MEMORY_LIMIT', '3GB')} per connection",
+        f"{os.environ.get('BANKPROFILE_DUCKDB_MEMORY_LIMIT', '3GB')} per connection, "
+        f"dbt threads {os.environ.get('BANKPROFILE_DBT_THREADS', '2')}",
         "",
         "| stage | wall s | CPU s | peak RSS GiB | transaction rows/s |",
         "| --- | ---: | ---: | ---: | ---: |",
