@@ -44,26 +44,59 @@
       staged           the latest valid version of its key: the row staging keeps.
     "Earlier" means loaded from an earlier landing file, or higher up in the same file.
     So raw = staged + quarantined + exact_duplicate + superseded, for every table.
+
+    Only valid rows whose key occurs more than once need ranking, and they are few: the
+    rest take rank 1 without a sort. Ranking every row sorted the whole raw table at full
+    width, tens of GB of spill at a million customers (docs/benchmarks.md).
 -#}
 {% macro classify_records(relation, key_columns, version_column='updated_at') -%}
     {%- set keys = key_columns | join(', ') -%}
-    with ranked as (
+    {%- set on_key -%}
+        {%- for key in key_columns -%}
+            {{ relation }}.{{ key }} = repeated_keys.{{ key }}{% if not loop.last %} and {% endif %}
+        {%- endfor -%}
+    {%- endset -%}
+    with repeated_keys as (
+        select {{ keys }}
+        from {{ relation }}
+        where _failed_rule is null
+        group by {{ keys }}
+        having count(*) > 1
+    ),
+
+    ranked as (
         -- ranks only mean something among valid rows: null for a row that failed a rule
         select
-            *,
-            case when _failed_rule is null then row_number() over (
-                partition by _failed_rule is null, {{ keys }}, {{ version_column }}
-                order by _source_file, _row_number
-            ) end as _copy_number,
-            case when _failed_rule is null then first_value(_row_hash) over (
-                partition by _failed_rule is null, {{ keys }}, {{ version_column }}
-                order by _source_file, _row_number
-            ) end as _first_copy_hash,
-            case when _failed_rule is null then dense_rank() over (
-                partition by _failed_rule is null, {{ keys }}
-                order by {{ version_column }} desc
-            ) end as _version_rank
+            {{ relation }}.*,
+            case when {{ relation }}._failed_rule is null then 1 end as _copy_number,
+            case when {{ relation }}._failed_rule is null then {{ relation }}._row_hash end as _first_copy_hash,
+            case when {{ relation }}._failed_rule is null then 1 end as _version_rank
         from {{ relation }}
+        left join repeated_keys
+            on {{ on_key }}
+        where {{ relation }}._failed_rule is not null
+            or repeated_keys.{{ key_columns[0] }} is null
+
+        union all
+
+        select
+            {{ relation }}.*,
+            row_number() over (
+                partition by {% for key in key_columns %}{{ relation }}.{{ key }}, {% endfor %}{{ relation }}.{{ version_column }}
+                order by {{ relation }}._source_file, {{ relation }}._row_number
+            ) as _copy_number,
+            first_value({{ relation }}._row_hash) over (
+                partition by {% for key in key_columns %}{{ relation }}.{{ key }}, {% endfor %}{{ relation }}.{{ version_column }}
+                order by {{ relation }}._source_file, {{ relation }}._row_number
+            ) as _first_copy_hash,
+            dense_rank() over (
+                partition by {% for key in key_columns %}{{ relation }}.{{ key }}{% if not loop.last %}, {% endif %}{% endfor %}
+                order by {{ relation }}.{{ version_column }} desc
+            ) as _version_rank
+        from {{ relation }}
+        inner join repeated_keys
+            on {{ on_key }}
+        where {{ relation }}._failed_rule is null
     ),
 
     settled as (
