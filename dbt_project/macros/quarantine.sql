@@ -50,17 +50,17 @@
     width, tens of GB of spill at a million customers (docs/benchmarks.md).
 -#}
 {% macro classify_records(relation, key_columns, version_column='updated_at') -%}
-    {%- set keys = key_columns | join(', ') -%}
-    {%- set on_key -%}
-        {%- for key in key_columns -%}
-            {{ relation }}.{{ key }} = repeated_keys.{{ key }}{% if not loop.last %} and {% endif %}
-        {%- endfor -%}
-    {%- endset -%}
+    {%- set qualified_keys = [] -%}
+    {%- for key in key_columns -%}
+        {%- do qualified_keys.append(relation ~ '.' ~ key) -%}
+    {%- endfor -%}
     with repeated_keys as (
-        select {{ keys }}
+        -- a hash of the key: narrow to group on, and a rare collision only ranks a few
+        -- more rows, which then settle by their real key in the window below
+        select {{ row_hash(key_columns) }} as _key_hash
         from {{ relation }}
         where _failed_rule is null
-        group by {{ keys }}
+        group by {{ row_hash(key_columns) }}
         having count(*) > 1
     ),
 
@@ -73,29 +73,29 @@
             case when {{ relation }}._failed_rule is null then 1 end as _version_rank
         from {{ relation }}
         left join repeated_keys
-            on {{ on_key }}
+            on {{ row_hash(qualified_keys) }} = repeated_keys._key_hash
         where {{ relation }}._failed_rule is not null
-            or repeated_keys.{{ key_columns[0] }} is null
+            or repeated_keys._key_hash is null
 
         union all
 
         select
             {{ relation }}.*,
             row_number() over (
-                partition by {% for key in key_columns %}{{ relation }}.{{ key }}, {% endfor %}{{ relation }}.{{ version_column }}
+                partition by {{ qualified_keys | join(', ') }}, {{ relation }}.{{ version_column }}
                 order by {{ relation }}._source_file, {{ relation }}._row_number
             ) as _copy_number,
             first_value({{ relation }}._row_hash) over (
-                partition by {% for key in key_columns %}{{ relation }}.{{ key }}, {% endfor %}{{ relation }}.{{ version_column }}
+                partition by {{ qualified_keys | join(', ') }}, {{ relation }}.{{ version_column }}
                 order by {{ relation }}._source_file, {{ relation }}._row_number
             ) as _first_copy_hash,
             dense_rank() over (
-                partition by {% for key in key_columns %}{{ relation }}.{{ key }}{% if not loop.last %}, {% endif %}{% endfor %}
+                partition by {{ qualified_keys | join(', ') }}
                 order by {{ relation }}.{{ version_column }} desc
             ) as _version_rank
         from {{ relation }}
         inner join repeated_keys
-            on {{ on_key }}
+            on {{ row_hash(qualified_keys) }} = repeated_keys._key_hash
         where {{ relation }}._failed_rule is null
     ),
 
