@@ -188,30 +188,19 @@
         select
             spine.customer_id,
             spine.as_of_date,
-            {#- sums of event_count, 0 when nothing matches (as a count of events would be) -#}
-            cast(coalesce(sum(case when e.event_type = 'page_view' then e.event_count end), 0) as bigint)
-                as page_views_6m,
-            cast(coalesce(sum(case when pf.product_family = 'mortgage' then e.event_count end), 0) as bigint)
-                as mortgage_page_views_6m,
-            {%- for family, column in [
-                ('wealth', 'wealth_page_views_90d'),
-                ('business_loan', 'business_loan_page_views_90d'),
-                ('insurance', 'insurance_page_views_90d'),
-                ('deposit', 'deposit_page_views_90d'),
+            {{ events_where("e.event_type = 'page_view'") }} as page_views_6m,
+            {{ events_where("pf.product_family = 'mortgage'") }} as mortgage_page_views_6m,
+            {%- for condition, column in [
+                ("pf.product_family = 'wealth'", 'wealth_page_views_90d'),
+                ("pf.product_family = 'business_loan'", 'business_loan_page_views_90d'),
+                ("pf.product_family = 'insurance'", 'insurance_page_views_90d'),
+                ("pf.product_family = 'deposit'", 'deposit_page_views_90d'),
+                ("pf.product_family in ('credit_card', 'consumer_loan')", 'credit_page_views_90d'),
+                ("e.event_type = 'login'", 'logins_90d'),
             ] %}
-            cast(coalesce(sum(case
-                when pf.product_family = '{{ family }}'
-                    and e.event_date > {{ dbt.dateadd('day', -90, as_of) }} then e.event_count
-            end), 0) as bigint) as {{ column }},
+            {{ events_where(condition ~ ' and e.event_date > ' ~ dbt.dateadd('day', -90, as_of)) }}
+                as {{ column }}{% if not loop.last %},{% endif %}
             {%- endfor %}
-            cast(coalesce(sum(case
-                when pf.product_family in ('credit_card', 'consumer_loan')
-                    and e.event_date > {{ dbt.dateadd('day', -90, as_of) }} then e.event_count
-            end), 0) as bigint) as credit_page_views_90d,
-            cast(coalesce(sum(case
-                when e.event_type = 'login'
-                    and e.event_date > {{ dbt.dateadd('day', -90, as_of) }} then e.event_count
-            end), 0) as bigint) as logins_90d
         from {{ spine }} as spine
         inner join {{ daily_digital_events }} as e
             on spine.customer_id = e.customer_id
@@ -331,3 +320,9 @@
 
     select * from violations
 {% endtest %}
+
+
+{#- Events on the daily rows `e` that meet a condition: 0 when none do, as a count would be. -#}
+{% macro events_where(condition) -%}
+    cast(coalesce(sum(case when {{ condition }} then e.event_count end), 0) as bigint)
+{%- endmacro %}
