@@ -36,12 +36,13 @@
 {%- endmacro %}
 
 {#-
-    int_income_detected's rules (seeds/income_detection_rules.csv) per spine pair. The one
-    difference: observed_months is also capped by the months of booked history before
-    as_of_date (history_start), so an as-of day early in the data window is not read as
-    months without income. Pairs with no observed month are left out (income unknown).
+    Income detection (int_income_detected documents the rules, seeds/income_detection_rules.csv
+    holds the thresholds) per spine pair. int_income_detected is this macro on the spine of
+    current customers. With `history_start`, observed_months is also capped by the months of
+    booked history before as_of_date, so an as-of day early in the data window is not read
+    as months without income, and pairs before history_start are left out (income unknown).
 -#}
-{% macro pit_income_detected(spine, transactions, customers, history_start) -%}
+{% macro pit_income_detected(spine, transactions, customers, history_start=none) -%}
     with
 
     pit_rules as (
@@ -65,8 +66,10 @@
             cast(
                 least(
                     pit_rules.lookback_months,
-                    {{ whole_months_between('cast(customers.created_at as date)', 'spine.as_of_date') }} + 1,
+                    {{ whole_months_between('cast(customers.created_at as date)', 'spine.as_of_date') }} + 1
+                    {%- if history_start is not none %},
                     {{ whole_months_between(history_start, 'spine.as_of_date') }} + 1
+                    {%- endif %}
                 ) as integer
             ) as observed_months
         from {{ spine }} as spine
@@ -74,7 +77,9 @@
             on spine.customer_id = customers.customer_id
         cross join pit_rules
         where cast(customers.created_at as date) <= spine.as_of_date
+            {%- if history_start is not none %}
             and {{ history_start }} <= spine.as_of_date
+            {%- endif %}
     ),
 
     pit_inflows as (
@@ -110,6 +115,8 @@
         group by customer_id, as_of_date, counterparty_type, counterparty_id
     ),
 
+    {#- Regular: paid in enough months (fewer for a customer onboarded lately), and in most
+        months since its first payment in the lookback (so a new job counts from its start). -#}
     pit_regular_payers as (
         select
             pit_payers.customer_id,
@@ -161,9 +168,23 @@
             count(distinct case when inflow_kind = 'business' then counterparty_id end) as business_counterparties,
             sum(case when inflow_kind = 'business' then amount else 0 end) as business_amount,
             count(distinct case when inflow_kind = 'other' then month_offset end) as other_months,
-            sum(case when inflow_kind = 'other' then amount else 0 end) as other_amount
+            sum(case when inflow_kind = 'other' then amount else 0 end) as other_amount,
+            sum(amount) as external_amount
         from pit_classified
         group by customer_id, as_of_date
+    ),
+
+    pit_main_employers as (
+        select
+            customer_id,
+            as_of_date,
+            counterparty_id as main_employer_id,
+            row_number() over (
+                partition by customer_id, as_of_date
+                order by months_paid desc, paid_amount desc, counterparty_id
+            ) as employer_rank
+        from pit_payers
+        where counterparty_type = 'employer'
     ),
 
     pit_monthly as (
@@ -195,8 +216,12 @@
             coalesce(pit_by_kind.salary_amount, 0) as salary_amount,
             coalesce(pit_by_kind.pension_months, 0) as pension_months,
             coalesce(pit_by_kind.pension_amount, 0) as pension_amount,
+            coalesce(pit_by_kind.business_counterparties, 0) as business_counterparties,
             coalesce(pit_by_kind.business_amount, 0) as business_amount,
+            coalesce(pit_by_kind.other_months, 0) as other_months,
             coalesce(pit_by_kind.other_amount, 0) as other_amount,
+            coalesce(pit_by_kind.external_amount, 0) as external_amount,
+            pit_main_employers.main_employer_id,
             coalesce(pit_moments.sum_inflow_amount, 0) as sum_inflow_amount,
             coalesce(pit_moments.sum_squared_inflow_amount, 0) as sum_squared_inflow_amount,
             coalesce(pit_by_kind.salary_months, 0) > 0 as has_salary,
@@ -214,6 +239,10 @@
         left join pit_by_kind
             on pit_onboarded.customer_id = pit_by_kind.customer_id
             and pit_onboarded.as_of_date = pit_by_kind.as_of_date
+        left join pit_main_employers
+            on pit_onboarded.customer_id = pit_main_employers.customer_id
+            and pit_onboarded.as_of_date = pit_main_employers.as_of_date
+            and pit_main_employers.employer_rank = 1
         left join pit_moments
             on pit_onboarded.customer_id = pit_moments.customer_id
             and pit_onboarded.as_of_date = pit_moments.as_of_date
@@ -264,7 +293,17 @@
             sqrt(greatest(monthly_inflow_variance, 0)) / nullif(avg_monthly_inflow_amount, 0)
             as {{ type_double() }}
         ) as income_stability_cv,
-        cast(round(avg_monthly_inflow_amount, 2) as decimal(18, 2)) as avg_monthly_inflow_amount
+        cast(round(avg_monthly_inflow_amount, 2) as decimal(18, 2)) as avg_monthly_inflow_amount,
+        main_employer_id,
+        cast(salary_months as integer) as salary_months_12m,
+        cast(salary_amount as decimal(18, 2)) as salary_amount_12m,
+        cast(pension_months as integer) as pension_months_12m,
+        cast(pension_amount as decimal(18, 2)) as pension_amount_12m,
+        cast(business_counterparties as integer) as business_counterparties_12m,
+        cast(business_amount as decimal(18, 2)) as business_inflow_amount_12m,
+        cast(other_months as integer) as other_inflow_months_12m,
+        cast(other_amount as decimal(18, 2)) as other_inflow_amount_12m,
+        cast(external_amount as decimal(18, 2)) as external_inflow_amount_12m
     from pit_estimated
 {%- endmacro %}
 
