@@ -102,6 +102,32 @@ def slowest_models(target_dir: Path, since: float, count: int = 10) -> list[tupl
     return sorted(timed, key=lambda item: item[1], reverse=True)[:count]
 
 
+def test_seconds(target_dir: Path, since: float) -> tuple[int, float]:
+    """How many dbt data tests the build ran, and their summed execution time."""
+    count, seconds = 0, 0.0
+    for run_results in target_dir.rglob("run_results.json"):
+        if run_results.stat().st_mtime < since:
+            continue
+        for result in json.loads(run_results.read_text())["results"]:
+            if result["unique_id"].startswith("test."):
+                count += 1
+                seconds += result["execution_time"]
+    return count, seconds
+
+
+def build_steps(dagster_home: Path) -> list[tuple[str, float]]:
+    """Wall seconds of each step of the newest Dagster run: where a build's time goes."""
+    import dagster as dg  # only here: a second or two of import the stages need not pay
+
+    with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
+        newest = instance.get_runs(limit=1)[0]
+        return [
+            (step.step_key, step.end_time - step.start_time)
+            for step in instance.get_run_step_stats(newest.run_id)
+            if step.start_time is not None and step.end_time is not None
+        ]
+
+
 def run_floor(data_dir: Path, env: dict[str, str]) -> StageResult:
     """Compile with dbt, then run every seed load and model SQL in order in one connection."""
     target = Path(tempfile.mkdtemp(prefix="bench-target-"))
@@ -207,6 +233,8 @@ def run(customers: int, months: int, seed: int, data_dir: Path, floor: bool = Tr
     build.rows = transactions
     stages.append(build)
     slowest = slowest_models(data_dir / "dbt_target", since=build_started)
+    tests = test_seconds(data_dir / "dbt_target", since=build_started)
+    steps = build_steps(data_dir / "dagster_home")
     disk = {
         name: disk_usage(data_dir / name)
         for name in ("landing", "warehouse.duckdb", "published")
@@ -253,6 +281,8 @@ def run(customers: int, months: int, seed: int, data_dir: Path, floor: bool = Tr
         "transactions": transactions,
         "stages": stages,
         "slowest_models": slowest,
+        "build_steps": steps,
+        "dbt_tests": tests,
         "disk_bytes": disk,
         "orchestration_ratio": ratio,
         "incremental_share": incremental.wall_seconds / full.wall_seconds,
@@ -296,6 +326,13 @@ def render(result: dict) -> str:
         "Disk after the full build: "
         + ", ".join(f"{name} {size / 2**30:.2f} GiB" for name, size in result["disk_bytes"].items())
         + ".",
+        "",
+        "Where the full build's time goes (Dagster steps, wall seconds; dbt steps include "
+        f"{result['dbt_tests'][0]} data tests, {result['dbt_tests'][1]:,.1f} s summed over threads):",
+        "",
+        "| step | seconds |",
+        "| --- | ---: |",
+        *[f"| {name} | {seconds:,.1f} |" for name, seconds in result["build_steps"]],
         "",
         "Ten slowest dbt models in the full build:",
         "",
