@@ -66,6 +66,8 @@ def duckdb_config() -> dict[str, str]:
         # as in the dbt profile: bulk loads and copies need not keep row order (raw rows
         # carry their file and row number), which makes them faster and leaner
         "preserve_insertion_order": "false",
+        # as in the dbt profile, so the benchmark's floor runs the models on the same engine
+        "disabled_optimizers": "common_subplan",
     }
 
 

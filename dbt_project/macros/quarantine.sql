@@ -47,7 +47,9 @@
 
     Only valid rows whose key occurs more than once need ranking, and they are few: the
     rest take rank 1 without a sort. Ranking every row sorted the whole raw table at full
-    width, tens of GB of spill at a million customers (docs/benchmarks.md).
+    width, tens of GB of spill at a million customers (docs/benchmarks.md). The relation is
+    read three times, so a base model declares it, and its raw source, not_materialized():
+    reading raw again is far cheaper than holding every raw row, typed, in memory.
 -#}
 {% macro classify_records(relation, key_columns, version_column='updated_at') -%}
     {%- set qualified_keys = [] -%}
@@ -122,6 +124,27 @@
     )
 
     select * from classified
+{%- endmacro %}
+
+{#-
+    `with name as {{ not_materialized() }} (...)`: a CTE read more than once is computed
+    each time it is read instead of being held. DuckDB materializes such a CTE by default
+    (and, with the optimizer common_subplan, which the profile disables, any repeated
+    subplan); where a warehouse has no such hint, nothing is written.
+-#}
+{% macro not_materialized() -%}
+    {{ return(adapter.dispatch('not_materialized', 'bankprofile')()) }}
+{%- endmacro %}
+
+{% macro default__not_materialized() -%}
+{%- endmacro %}
+
+{% macro duckdb__not_materialized() -%}
+    not materialized
+{%- endmacro %}
+
+{% macro postgres__not_materialized() -%}
+    not materialized
 {%- endmacro %}
 
 {#- A cast that yields null instead of failing (dbt-duckdb's dbt.safe_cast is a plain cast). -#}

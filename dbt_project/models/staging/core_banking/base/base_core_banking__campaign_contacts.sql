@@ -2,7 +2,7 @@
 
 with
 
-source as (
+source as {{ not_materialized() }} (
     select * from {{ source('core_banking', 'campaign_contacts') }}
     {% if is_incremental() %}
     where {{ rows_to_recheck(source('core_banking', 'campaign_contacts'), ['contact_id']) }}
@@ -19,7 +19,7 @@ known_customers as (
     where _record_status = 'staged'
 ),
 
-validated as (
+validated as {{ not_materialized() }} (
     select
         source.contact_id,
         source.campaign_id,

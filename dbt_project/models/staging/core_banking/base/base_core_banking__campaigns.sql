@@ -2,14 +2,14 @@
 
 with
 
-source as (
+source as {{ not_materialized() }} (
     select * from {{ source('core_banking', 'campaigns') }}
     {% if is_incremental() %}
     where {{ rows_to_recheck(source('core_banking', 'campaigns'), ['campaign_id']) }}
     {% endif %}
 ),
 
-validated as (
+validated as {{ not_materialized() }} (
     select
         source.campaign_id,
         source.campaign_name,

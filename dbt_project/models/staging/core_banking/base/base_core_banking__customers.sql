@@ -2,14 +2,14 @@
 
 with
 
-source as (
+source as {{ not_materialized() }} (
     select * from {{ source('core_banking', 'customers') }}
     {% if is_incremental() %}
     where {{ rows_to_recheck(source('core_banking', 'customers'), ['customer_id']) }}
     {% endif %}
 ),
 
-validated as (
+validated as {{ not_materialized() }} (
     select
         source.customer_id,
         {{ mask_name('source.full_name') }} as full_name_masked,

@@ -2,7 +2,7 @@
 
 with
 
-source as (
+source as {{ not_materialized() }} (
     select * from {{ source('core_banking', 'holdings') }}
     {% if is_incremental() %}
     where {{ rows_to_recheck(source('core_banking', 'holdings'), ['customer_id', 'product_code', 'snapshot_date']) }}
@@ -14,7 +14,7 @@ known_customers as (
     where _record_status = 'staged'
 ),
 
-validated as (
+validated as {{ not_materialized() }} (
     select
         source.snapshot_date,
         source.customer_id,

@@ -2,7 +2,7 @@
 
 with
 
-source as (
+source as {{ not_materialized() }} (
     select * from {{ source('core_banking', 'loan_repayments') }}
     {% if is_incremental() %}
     where {{ rows_to_recheck(source('core_banking', 'loan_repayments'), ['repayment_id']) }}
@@ -14,7 +14,7 @@ known_loans as (
     where _record_status = 'staged'
 ),
 
-validated as (
+validated as {{ not_materialized() }} (
     select
         source.repayment_id,
         source.loan_id,

@@ -2,7 +2,7 @@
 
 with
 
-source as (
+source as {{ not_materialized() }} (
     select * from {{ source('core_banking', 'loans') }}
     {% if is_incremental() %}
     where {{ rows_to_recheck(source('core_banking', 'loans'), ['loan_id']) }}
@@ -19,7 +19,7 @@ known_accounts as (
     where _record_status = 'staged'
 ),
 
-validated as (
+validated as {{ not_materialized() }} (
     select
         source.loan_id,
         source.customer_id,

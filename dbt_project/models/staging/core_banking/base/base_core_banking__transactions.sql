@@ -2,7 +2,7 @@
 
 with
 
-source as (
+source as {{ not_materialized() }} (
     select * from {{ source('core_banking', 'transactions') }}
     {% if is_incremental() %}
     where {{ rows_to_recheck(source('core_banking', 'transactions'), ['transaction_id']) }}
@@ -14,7 +14,7 @@ known_accounts as (
     where _record_status = 'staged'
 ),
 
-validated as (
+validated as {{ not_materialized() }} (
     select
         source.transaction_id,
         source.account_id,
