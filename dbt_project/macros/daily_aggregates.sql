@@ -77,3 +77,20 @@
         where _loaded_at > {{ aggregate_watermark() }}
     )
 {%- endmacro %}
+
+{#-
+    Aggregate: `value` of the row of the group that sorts last by `order_columns` (a list,
+    compared in order). DuckDB, Spark and Trino call it max_by; each spells the composite
+    ordering key its own way.
+-#}
+{% macro value_of_last(value, order_columns) -%}
+    {{ return(adapter.dispatch('value_of_last', 'bankprofile')(value, order_columns)) }}
+{%- endmacro %}
+
+{% macro default__value_of_last(value, order_columns) -%}
+    max_by({{ value }}, row({{ order_columns | join(', ') }}))
+{%- endmacro %}
+
+{% macro spark__value_of_last(value, order_columns) -%}
+    max_by({{ value }}, struct({{ order_columns | join(', ') }}))
+{%- endmacro %}

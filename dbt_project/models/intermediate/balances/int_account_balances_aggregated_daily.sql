@@ -81,29 +81,17 @@ selected as (
     {% endif %}
 ),
 
-ranked_in_day as (
-    select
-        account_id,
-        balance_date,
-        balance_after,
-        count(*) over (partition by account_id, balance_date) as transaction_count,
-        max(_loaded_at) over (partition by account_id, balance_date) as _loaded_at,
-        row_number() over (
-            partition by account_id, balance_date
-            order by booked_at desc, transaction_id desc
-        ) as position_from_day_end
-    from selected
-),
-
+{#- the day's last transaction (latest booked_at, then highest transaction_id): an aggregate,
+    not a window, so the rows are hashed by account and day rather than sorted -#}
 day_ends as (
     select
         account_id,
         balance_date,
-        balance_after as end_of_day_balance_amount,
-        transaction_count,
-        _loaded_at
-    from ranked_in_day
-    where position_from_day_end = 1
+        {{ value_of_last('balance_after', ['booked_at', 'transaction_id']) }} as end_of_day_balance_amount,
+        count(*) as transaction_count,
+        max(_loaded_at) as _loaded_at
+    from selected
+    group by account_id, balance_date
 ),
 
 {% if is_incremental() %}
