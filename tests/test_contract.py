@@ -5,7 +5,7 @@ from __future__ import annotations
 import yaml
 
 from orchestration.contract import LOAD_COLUMNS, TABLES, table
-from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.settings import DBT_PROJECT_DIR, duckdb_config
 
 SOURCES_YML = DBT_PROJECT_DIR / "models/staging/core_banking/_core_banking__sources.yml"
 
@@ -37,3 +37,14 @@ def test_unknown_table_is_a_clear_error():
         assert "customers" in str(error)
     else:
         raise AssertionError("an unknown table name must raise")
+
+
+def test_python_and_dbt_connections_use_the_same_duckdb_settings():
+    # the benchmark's floor is only a floor if it runs the models on dbt's engine settings
+    profile = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text())
+    dbt_settings = profile["bankprofile"]["outputs"]["duckdb"]["settings"]
+    python_settings = duckdb_config()
+    for name, value in dbt_settings.items():
+        if name == "memory_limit":  # both read BANKPROFILE_DUCKDB_MEMORY_LIMIT
+            continue
+        assert str(python_settings[name]).lower() == str(value).lower(), name

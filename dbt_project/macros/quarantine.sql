@@ -128,9 +128,9 @@
 
 {#-
     `with name as {{ not_materialized() }} (...)`: a CTE read more than once is computed
-    each time it is read instead of being held. DuckDB materializes such a CTE by default
-    (and, with the optimizer common_subplan, which the profile disables, any repeated
-    subplan); where a warehouse has no such hint, nothing is written.
+    each time it is read instead of being held. DuckDB holds such a CTE by default, and its
+    common_subplan optimizer holds any repeated subplan, hint or not, so the profile turns
+    that optimizer off. Where a warehouse has no such hint, nothing is written.
 -#}
 {% macro not_materialized() -%}
     {{ return(adapter.dispatch('not_materialized', 'bankprofile')()) }}
