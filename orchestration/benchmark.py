@@ -102,7 +102,7 @@ def slowest_models(target_dir: Path, since: float, count: int = 10) -> list[tupl
     return sorted(timed, key=lambda item: item[1], reverse=True)[:count]
 
 
-def test_seconds(target_dir: Path, since: float) -> tuple[int, float]:
+def dbt_test_time(target_dir: Path, since: float) -> tuple[int, float]:
     """How many dbt data tests the build ran, and their summed execution time."""
     count, seconds = 0, 0.0
     for run_results in target_dir.rglob("run_results.json"):
@@ -233,7 +233,7 @@ def run(customers: int, months: int, seed: int, data_dir: Path, floor: bool = Tr
     build.rows = transactions
     stages.append(build)
     slowest = slowest_models(data_dir / "dbt_target", since=build_started)
-    tests = test_seconds(data_dir / "dbt_target", since=build_started)
+    tests = dbt_test_time(data_dir / "dbt_target", since=build_started)
     steps = build_steps(data_dir / "dagster_home")
     disk = {
         name: disk_usage(data_dir / name)
@@ -298,6 +298,7 @@ def machine() -> str:
 
 
 def render(result: dict) -> str:
+    tests, test_time = result["dbt_tests"]
     lines = [
         f"### {result['customers']:,} customers, {result['months']} months "
         f"({result['transactions']:,} transactions) — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
@@ -328,7 +329,7 @@ def render(result: dict) -> str:
         + ".",
         "",
         "Where the full build's time goes (Dagster steps, wall seconds; dbt steps include "
-        f"{result['dbt_tests'][0]} data tests, {result['dbt_tests'][1]:,.1f} s summed over threads):",
+        f"{tests} data tests, {test_time:,.1f} s summed over threads):",
         "",
         "| step | seconds |",
         "| --- | ---: |",
