@@ -2,12 +2,42 @@
     Every transaction booked up to as_of_date, with its account's owner and type, the
     consumption category of a spend (by MCC through seeds/merchant_categories.csv) and the
     spend / inflow flags the customer profile aggregates.
+
+    Incremental, delete+insert per transaction_id: a run redoes only the transactions whose
+    row can have changed since the last run (macro transactions_to_refresh) and leaves the
+    rest of history as it was. A redone transaction without a row any more (quarantined,
+    superseded out of its account, booked after as_of_date) comes back as an empty row,
+    which deletes the old one; the post-hook removes the empty rows, and any row booked
+    after as_of_date when a run is pinned to an earlier day.
 -#}
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='transaction_id',
+    on_schema_change='fail',
+    post_hook="{{ delete_transactions_not_booked_by_as_of() }}",
+) }}
+
+-- depends_on: {{ ref('base_core_banking__transactions') }}
+-- depends_on: {{ ref('base_core_banking__accounts') }}
+-- depends_on: {{ ref('base_core_banking__customers') }}
 
 with
 
+{% if is_incremental() %}
+
+transactions_to_refresh as (
+    {{ transactions_to_refresh() }}
+),
+
+{% endif %}
+
 transactions as (
     select * from {{ ref('stg_core_banking__transactions') }}
+    {% if is_incremental() %}
+    where transaction_id in (select transaction_id from transactions_to_refresh)
+    {% endif %}
 ),
 
 accounts as (
@@ -48,6 +78,7 @@ joined as (
         booked_by_as_of.counterparty_type,
         booked_by_as_of.counterparty_id,
         booked_by_as_of.balance_after,
+        booked_by_as_of._loaded_at,
         booked_by_as_of.amount < 0
             and accounts.account_type in ('current', 'savings', 'credit_card', 'business')
             -- a source may leave counterparty_type empty (Berka: cash, transfers): not a spend
@@ -84,6 +115,38 @@ categorised as (
         on merchant_matched.consumption_category = consumption_categories.category
 ),
 
+{% if is_incremental() %}
+
+{#- every transaction redone, with its new row or, when it has none now, an empty one -#}
+refreshed as (
+    select
+        transactions_to_refresh.transaction_id,
+        categorised.account_id,
+        categorised.customer_id,
+        categorised.account_type,
+        categorised.booked_at,
+        categorised.booked_date,
+        categorised.amount,
+        categorised.currency,
+        categorised.channel,
+        categorised.mcc,
+        categorised.counterparty_type,
+        categorised.counterparty_id,
+        categorised.balance_after,
+        categorised.is_spend,
+        categorised.is_inflow,
+        categorised.consumption_category,
+        categorised.category_label_zh,
+        categorised.category_label_en,
+        categorised.merchant_label_zh,
+        categorised._loaded_at
+    from transactions_to_refresh
+    left join categorised
+        on transactions_to_refresh.transaction_id = categorised.transaction_id
+),
+
+{% endif %}
+
 final as (
     select
         transaction_id,
@@ -104,8 +167,9 @@ final as (
         consumption_category,
         category_label_zh,
         category_label_en,
-        merchant_label_zh
-    from categorised
+        merchant_label_zh,
+        _loaded_at
+    from {% if is_incremental() %}refreshed{% else %}categorised{% endif %}
 )
 
 select * from final
