@@ -11,6 +11,8 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BANKPROFILE = Path(sys.executable).parent / "bankprofile"
+DBT = Path(sys.executable).parent / "dbt"
+DBT_PROJECT = REPO_ROOT / "dbt_project"
 
 
 def cli_environment(data_dir: Path) -> dict[str, str]:
@@ -45,6 +47,23 @@ def run_bankprofile(
             f"--- stderr (tail)\n{result.stderr[-4000:]}"
         )
     return result
+
+
+def run_dbt(data_dir: Path, target_dir: Path, *args: str, expect_success: bool = True) -> str:
+    """Run `dbt ARGS` in the project against a data directory; its output."""
+    result = subprocess.run(
+        [str(DBT), *args, "--profiles-dir", ".", "--target-path", str(target_dir)],
+        cwd=DBT_PROJECT,
+        env=cli_environment(data_dir),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    if expect_success and result.returncode != 0:
+        pytest.fail(
+            f"dbt {' '.join(args)} failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}"
+        )
+    return result.stdout + result.stderr
 
 
 BANK_CUSTOMERS = 2_000

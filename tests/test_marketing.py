@@ -13,8 +13,6 @@ import argparse
 import hashlib
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -25,9 +23,8 @@ import pytest
 from orchestration import campaigns
 from orchestration.assets import marketing
 from orchestration.settings import DataPaths
-from tests.conftest import REPO_ROOT, cli_environment
+from tests.conftest import REPO_ROOT, run_dbt
 
-DBT = Path(sys.executable).parent / "dbt"
 DBT_PROJECT = REPO_ROOT / "dbt_project"
 MARKETING = [
     "path:models/intermediate/marketing",
@@ -97,22 +94,6 @@ def test_export_refuses_an_unknown_extension_in_one_sentence(tmp_path, capsys):
 
 
 # --- on the small bank ------------------------------------------------------------------
-
-
-def run_dbt(data_dir: Path, target_dir: Path, *args: str, expect_success: bool = True) -> str:
-    result = subprocess.run(
-        [str(DBT), *args, "--profiles-dir", ".", "--target-path", str(target_dir)],
-        cwd=DBT_PROJECT,
-        env=cli_environment(data_dir),
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    if expect_success and result.returncode != 0:
-        pytest.fail(
-            f"dbt {' '.join(args)} failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}"
-        )
-    return result.stdout + result.stderr
 
 
 def copy_bank(bank: Path, destination: Path) -> Path:

@@ -17,7 +17,7 @@ import pytest
 from orchestration.contract import TABLES
 from orchestration.sensors import landed_days, new_extract_day_sensor, record_failure
 from orchestration.volume import delivery_report
-from tests.conftest import run_bankprofile
+from tests.conftest import run_bankprofile, run_dbt
 
 pytestmark = pytest.mark.e2e
 
@@ -119,6 +119,17 @@ def replayed(source, tmp_path_factory):
     return data_dir, incremental
 
 
+def copy_replay(incremental, work) -> date:
+    """The replayed warehouse and its landing files, copied to `work` for a test to change;
+    returns the newest booked day."""
+    shutil.copytree(incremental.parent / "landing", work / "landing")
+    shutil.copy(incremental, work / "warehouse.duckdb")
+    with duckdb.connect(str(work / "warehouse.duckdb"), read_only=True) as con:
+        return con.execute(
+            "select max(cast(booked_at as date)) from staging.stg_core_banking__transactions"
+        ).fetchone()[0]
+
+
 def test_incremental_nights_equal_a_full_refresh(replayed):
     data_dir, incremental = replayed
     run_bankprofile(data_dir, "build", "--full-refresh")
@@ -159,12 +170,8 @@ def test_a_row_three_weeks_late_updates_its_booking_day(replayed, tmp_path):
     still equals the aggregate computed again from staging."""
     _, incremental = replayed
     work = tmp_path / "late"
-    shutil.copytree(incremental.parent / "landing", work / "landing")
-    shutil.copy(incremental, work / "warehouse.duckdb")
+    last_day = copy_replay(incremental, work)
     with duckdb.connect(str(work / "warehouse.duckdb"), read_only=True) as con:
-        last_day = con.execute(
-            "select max(cast(booked_at as date)) from staging.stg_core_banking__transactions"
-        ).fetchall()[0][0]
         # the raw text row of a staged transaction booked three weeks before the newest day
         old = con.sql(
             "select r.* exclude (_source_file, _row_number, _extract_date, _loaded_at) "
@@ -215,24 +222,18 @@ def test_a_row_three_weeks_late_updates_its_booking_day(replayed, tmp_path):
 
 def test_a_run_pinned_to_an_earlier_day_then_a_normal_night(replayed, tmp_path):
     """A rebuild as of an earlier day (--vars as_of_date) leaves the incremental enriched
-    transactions with exactly the history up to that day; the next normal night takes the
-    later days back in, and every intermediate relation equals the full refresh again."""
+    transactions with exactly the history up to that day; the next normal run takes the
+    later days back in and equals the full refresh again."""
     _, incremental = replayed
     work = tmp_path / "pinned"
-    shutil.copytree(incremental.parent / "landing", work / "landing")
-    shutil.copy(incremental, work / "warehouse.duckdb")
-    with duckdb.connect(str(work / "warehouse.duckdb"), read_only=True) as con:
-        last_day = con.execute(
-            "select max(cast(booked_at as date)) from staging.stg_core_banking__transactions"
-        ).fetchone()[0]
-    pinned = last_day - timedelta(days=10)
-    if (pinned + timedelta(days=1)).day == 1:  # a month end would add a segment snapshot
-        pinned -= timedelta(days=1)
+    pinned = copy_replay(incremental, work) - timedelta(days=10)
+    target_dir = tmp_path / "dbt_target"
+    enriched = "int_transactions_enriched"
 
-    run_bankprofile(work, "build", "--vars", f"{{as_of_date: {pinned.isoformat()}}}")
+    run_dbt(work, target_dir, "run", "-s", enriched, "--vars", f"{{as_of_date: {pinned}}}")
     with duckdb.connect(str(work / "warehouse.duckdb"), read_only=True) as con:
         held, latest = con.execute(
-            "select count(*), max(booked_date) from intermediate.int_transactions_enriched"
+            f"select count(*), max(booked_date) from intermediate.{enriched}"
         ).fetchone()
         staged_by_pinned = con.execute(
             "select count(*) from staging.stg_core_banking__transactions as t "
@@ -242,7 +243,7 @@ def test_a_run_pinned_to_an_earlier_day_then_a_normal_night(replayed, tmp_path):
         ).fetchone()[0]
     assert (held, latest) == (staged_by_pinned, pinned)
 
-    run_bankprofile(work, "build")
+    run_dbt(work, target_dir, "run", "-s", enriched)
     assert differences(work / "warehouse.duckdb", incremental, ("intermediate",)) == {}
 
 
