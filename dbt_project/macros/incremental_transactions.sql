@@ -26,10 +26,12 @@
     select transaction_id from {{ base_transactions }}
     where _loaded_at > {{ aggregate_watermark() }}
     union
-    select transaction_id from {{ transactions }}
-    where account_id in (select account_id from ({{ recently_loaded_accounts() }}) as recent)
-    union
-    select transaction_id from {{ this }}
+    select transaction_id
+    from (
+        select transaction_id, account_id from {{ transactions }}
+        union all
+        select transaction_id, account_id from {{ this }}
+    ) as staged_or_held
     where account_id in (select account_id from ({{ recently_loaded_accounts() }}) as recent)
     union
     select transaction_id from {{ this }}
