@@ -63,24 +63,57 @@ with the largest `max_points_for_feature - points`, at most four, none where the
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING
+
 from orchestration.scorecard.errors import ScorecardInputError
-from orchestration.scorecard.model import (
-    REASON_COLUMNS,
-    TABLE_COLUMNS,
-    CrossValidation,
-    CrossValidationFold,
-    FittedScorecard,
-    PointsScaling,
-    cross_validate,
-    fit,
-    load,
-)
 from orchestration.scorecard.protected import (
     PROTECTED_ATTRIBUTES,
     is_protected,
     protected_columns,
 )
-from orchestration.scorecard.validation import cv_fold_ids, development_mask
+
+if TYPE_CHECKING:
+    from orchestration.scorecard.model import (
+        REASON_COLUMNS,
+        TABLE_COLUMNS,
+        CrossValidation,
+        CrossValidationFold,
+        FittedScorecard,
+        PointsScaling,
+        cross_validate,
+        fit,
+        load,
+    )
+    from orchestration.scorecard.validation import cv_fold_ids, development_mask
+
+# Fitting needs scikit-learn and optbinning, which take seconds to import: these names are
+# imported on first use (PEP 562), so `bankprofile` commands that never fit start at once.
+_IMPORTED_ON_USE = {
+    **dict.fromkeys(
+        [
+            "REASON_COLUMNS",
+            "TABLE_COLUMNS",
+            "CrossValidation",
+            "CrossValidationFold",
+            "FittedScorecard",
+            "PointsScaling",
+            "cross_validate",
+            "fit",
+            "load",
+        ],
+        "model",
+    ),
+    "cv_fold_ids": "validation",
+    "development_mask": "validation",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _IMPORTED_ON_USE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_IMPORTED_ON_USE[name]}"), name)
+
 
 __all__ = [
     "PROTECTED_ATTRIBUTES",

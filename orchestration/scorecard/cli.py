@@ -16,12 +16,15 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from orchestration.scorecard.errors import ScorecardInputError
 from orchestration.scorecard.files import read_table, write_table
-from orchestration.scorecard.model import FittedScorecard, PointsScaling, fit
+
+if TYPE_CHECKING:
+    from orchestration.scorecard.model import FittedScorecard
 
 
 def id_columns(columns: list[object]) -> list[str]:
@@ -30,6 +33,9 @@ def id_columns(columns: list[object]) -> list[str]:
 
 
 def run_fit(args: argparse.Namespace) -> int:
+    # imported here: scikit-learn and optbinning would slow every `bankprofile` command
+    from orchestration.scorecard.model import PointsScaling, fit
+
     data = read_table(args.data)
     try:
         model = fit(
@@ -90,6 +96,8 @@ def scored_rows(model: FittedScorecard, data: pd.DataFrame) -> pd.DataFrame:
 def run_apply(args: argparse.Namespace) -> int:
     if Path(args.out).resolve() == Path(args.data).resolve():
         raise ScorecardInputError(f"--out {args.out} would overwrite the input data file.")
+    from orchestration.scorecard.model import FittedScorecard
+
     model = FittedScorecard.load(args.model)
     data = read_table(args.data)
     try:
