@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import time
 
@@ -17,6 +18,7 @@ from tests.conftest import (
     REPO_ROOT,
     cli_environment,
     run_bankprofile,
+    run_dbt,
 )
 from tests.pii_scan import clear_pii_findings
 
@@ -161,3 +163,24 @@ def test_a_reader_of_the_published_database_is_undisturbed_by_a_new_build(built)
     assert len(counts) > 5
     assert set(counts) == {before}
     reader.close()
+
+
+def test_uniqueness_tests_fail_on_a_planted_duplicate(built, tmp_path):
+    """dbt's `unique` and the project's `unique_combination` find repeated keys hash first
+    on DuckDB (macros/data_tests.sql); a copied row must still fail each of them, once."""
+    data_dir, _ = built
+    work = tmp_path / "bank"
+    work.mkdir()
+    shutil.copy(data_dir / "warehouse.duckdb", work / "warehouse.duckdb")
+    with duckdb.connect(str(work / "warehouse.duckdb")) as con:
+        for relation in (
+            "customer.customer_360",
+            "intermediate.int_account_balances_aggregated_daily",
+        ):
+            con.execute(f"insert into {relation} select * from {relation} limit 1")
+    tests = [
+        "unique_customer_360_customer_id",
+        "unique_combination_int_account_balances_aggregated_daily_account_id__balance_date",
+    ]
+    output = run_dbt(work, tmp_path / "dbt_target", "test", "-s", *tests, expect_success=False)
+    assert output.count("Got 1 result, configured to fail if != 0") == 2, output[-3000:]
