@@ -8,7 +8,8 @@
 
 with
 
-daily_balances as (
+-- read three times below, each time only the columns needed, and no copy is held
+daily_balances as {{ not_materialized() }} (
     select * from {{ ref('int_balances_aggregated_daily') }}
 ),
 
@@ -79,10 +80,7 @@ running as (
             partition by customer_id order by point_date, point_order
             rows between unbounded preceding and current row
         ) as credit_card_balance_amount,
-        row_number() over (
-            partition by customer_id, {{ dbt.date_trunc('month', 'point_date') }}
-            order by point_date desc, point_order desc
-        ) as position_from_month_end
+        point_order
     from points
 ),
 
@@ -90,7 +88,8 @@ weighted as (
     select
         running.customer_id,
         running.balance_month,
-        running.position_from_month_end,
+        running.point_date,
+        running.point_order,
         running.deposit_balance_amount,
         running.credit_card_balance_amount,
         {{ dbt.datediff(
@@ -107,11 +106,11 @@ final as (
         customer_id,
         balance_month,
         cast(sum(days_held) as integer) as days_observed,
-        cast(max(case when position_from_month_end = 1 then deposit_balance_amount end)
+        cast({{ value_of_last('deposit_balance_amount', ['point_date', 'point_order']) }}
             as decimal(18, 2)) as month_end_deposit_balance_amount,
         cast(sum(deposit_balance_amount * days_held) / nullif(sum(days_held), 0)
             as decimal(18, 2)) as avg_daily_deposit_balance_amount,
-        cast(max(case when position_from_month_end = 1 then credit_card_balance_amount end)
+        cast({{ value_of_last('credit_card_balance_amount', ['point_date', 'point_order']) }}
             as decimal(18, 2)) as month_end_credit_card_balance_amount,
         cast(sum(credit_card_balance_amount * days_held) / nullif(sum(days_held), 0)
             as decimal(18, 2)) as avg_daily_credit_card_balance_amount
