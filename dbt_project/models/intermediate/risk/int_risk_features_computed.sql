@@ -19,7 +19,8 @@ customers as (
     select * from {{ ref('stg_core_banking__customers') }}
 ),
 
-transactions as (
+-- read by three parts below: each reads only the columns it needs, and no copy is held
+transactions as {{ not_materialized() }} (
     select * from {{ ref('int_transactions_enriched') }}
 ),
 
