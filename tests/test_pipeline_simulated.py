@@ -166,8 +166,8 @@ def test_a_reader_of_the_published_database_is_undisturbed_by_a_new_build(built)
 
 
 def test_uniqueness_tests_fail_on_a_planted_duplicate(built, tmp_path):
-    """dbt's `unique` and the project's `unique_combination` find repeated keys hash first
-    on DuckDB (macros/data_tests.sql); a copied row must still fail each of them, once."""
+    """A copied row fails dbt's `unique` test and the project's `unique_combination`, once
+    each: the grain checks of the marts and aggregates do catch a duplicate."""
     data_dir, _ = built
     work = tmp_path / "bank"
     work.mkdir()
