@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from orchestration.settings import DBT_PROJECT_DIR
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BANKPROFILE = Path(sys.executable).parent / "bankprofile"
 DBT = Path(sys.executable).parent / "dbt"
-DBT_PROJECT = REPO_ROOT / "dbt_project"
 
 
 def cli_environment(data_dir: Path) -> dict[str, str]:
@@ -53,7 +54,7 @@ def run_dbt(data_dir: Path, target_dir: Path, *args: str, expect_success: bool =
     """Run `dbt ARGS` in the project against a data directory; its output."""
     result = subprocess.run(
         [str(DBT), *args, "--profiles-dir", ".", "--target-path", str(target_dir)],
-        cwd=DBT_PROJECT,
+        cwd=DBT_PROJECT_DIR,
         env=cli_environment(data_dir),
         capture_output=True,
         text=True,

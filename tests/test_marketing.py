@@ -22,10 +22,9 @@ import pytest
 
 from orchestration import campaigns
 from orchestration.assets import marketing
-from orchestration.settings import DataPaths
+from orchestration.settings import DBT_PROJECT_DIR, DataPaths
 from tests.conftest import REPO_ROOT, run_dbt
 
-DBT_PROJECT = REPO_ROOT / "dbt_project"
 MARKETING = [
     "path:models/intermediate/marketing",
     "path:models/marts/marketing",
@@ -43,7 +42,7 @@ MIN_WEALTH_OFFER_LIFT = 3.0  # base rate ~19%: a perfect list has lift ~5.2
 
 
 def test_python_features_are_the_dbt_macro_signals():
-    macro = (DBT_PROJECT / "macros" / "marketing.sql").read_text()
+    macro = (DBT_PROJECT_DIR / "macros" / "marketing.sql").read_text()
     listed = re.search(r"macro marketing_signal_columns\(\).*?\[(.*?)\]", macro, re.S).group(1)
     signals = re.findall(r"'([a-z0-9_]+)'", listed)
     frame = pd.DataFrame(columns=[*marketing.NON_FEATURES, *signals])
