@@ -33,7 +33,12 @@ from pathlib import Path
 import duckdb
 import psutil
 
-from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT, duckdb_config
+from orchestration.settings import (
+    DBT_PROJECT_DIR,
+    REPO_ROOT,
+    duckdb_config,
+    duckdb_threads_per_model,
+)
 
 BIN = Path(sys.executable).parent
 
@@ -305,7 +310,8 @@ def render(result: dict) -> str:
         "",
         f"Machine: {machine()}; DuckDB memory limit "
         f"{os.environ.get('BANKPROFILE_DUCKDB_MEMORY_LIMIT', '3GB')} per connection, "
-        f"dbt threads {os.environ.get('BANKPROFILE_DBT_THREADS', '2')}",
+        f"dbt threads {os.environ.get('BANKPROFILE_DBT_THREADS', '2')}, DuckDB threads "
+        f"{os.environ.get('BANKPROFILE_DUCKDB_THREADS', duckdb_threads_per_model())} in dbt",
         "",
         "| stage | wall s | CPU s | peak RSS GiB | transaction rows/s |",
         "| --- | ---: | ---: | ---: | ---: |",

@@ -71,6 +71,12 @@ def duckdb_config() -> dict[str, str]:
     }
 
 
+def duckdb_threads_per_model() -> int:
+    """DuckDB threads for dbt: the cores shared out among the models dbt builds at once."""
+    dbt_threads = int(os.environ.get("BANKPROFILE_DBT_THREADS", "2"))
+    return max(1, (os.cpu_count() or 1) // dbt_threads)
+
+
 def data_paths() -> DataPaths:
     """The data directory from BANKPROFILE_DATA_DIR (default ./data), made absolute."""
     root = Path(os.environ.get("BANKPROFILE_DATA_DIR", REPO_ROOT / "data")).resolve()
@@ -82,6 +88,7 @@ def prepare_environment(paths: DataPaths) -> None:
     for name, value in QUIET_ENVIRONMENT.items():
         os.environ.setdefault(name, value)
     os.environ["BANKPROFILE_DATA_DIR"] = str(paths.root)
+    os.environ.setdefault("BANKPROFILE_DUCKDB_THREADS", str(duckdb_threads_per_model()))
     # dbt is a console script next to this Python; find it even when the venv is not active.
     scripts = str(Path(sys.executable).parent)
     if scripts not in os.environ.get("PATH", "").split(os.pathsep):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import yaml
 
 from orchestration.contract import LOAD_COLUMNS, TABLES, table
-from orchestration.settings import DBT_PROJECT_DIR, duckdb_config
+from orchestration.settings import DBT_PROJECT_DIR, duckdb_config, duckdb_threads_per_model
 
 SOURCES_YML = DBT_PROJECT_DIR / "models/staging/core_banking/_core_banking__sources.yml"
 
@@ -47,4 +47,18 @@ def test_python_and_dbt_connections_use_the_same_duckdb_settings():
     for name, value in dbt_settings.items():
         if name == "memory_limit":  # both read BANKPROFILE_DUCKDB_MEMORY_LIMIT
             continue
+        if name == "threads":  # dbt shares the cores among its models; the floor runs one
+            continue
         assert str(python_settings[name]).lower() == str(value).lower(), name
+
+
+def test_dbt_shares_the_cores_among_the_models_it_builds_at_once(monkeypatch):
+    profile = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text())
+    assert (
+        "BANKPROFILE_DUCKDB_THREADS"
+        in profile["bankprofile"]["outputs"]["duckdb"]["settings"]["threads"]
+    )
+    for cores, dbt_threads, expected in [(2, 2, 1), (16, 2, 8), (2, 4, 1), (8, 1, 8)]:
+        monkeypatch.setattr("os.cpu_count", lambda cores=cores: cores)
+        monkeypatch.setenv("BANKPROFILE_DBT_THREADS", str(dbt_threads))
+        assert duckdb_threads_per_model() == expected, (cores, dbt_threads)
