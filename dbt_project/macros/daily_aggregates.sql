@@ -23,12 +23,13 @@
 
     base_model: the base_core_banking__* relation (every raw row with its _record_status);
     key_columns: its record key; owner_column: the owner in the aggregate's grain (a column
-    of the base model); event_column: the text timestamp the day comes from; day_column: the
-    name of the day; new_owners: a relation or CTE with one column named like owner_column.
+    of the base model); event_column: the timestamp the day comes from (typed by the base
+    model, null where the raw text did not parse); day_column: the name of the day;
+    new_owners: a relation or CTE with one column named like owner_column.
 -#}
 {% macro days_to_reaggregate(base_model, key_columns, owner_column, event_column, day_column, new_owners) -%}
     {%- set keys = key_columns | join(', ') -%}
-    {%- set day = "cast(" ~ safe_cast_to(event_column, 'timestamp') ~ " as date)" -%}
+    {%- set day = "cast(" ~ event_column ~ " as date)" -%}
     select
         {{ owner_column }},
         {{ day }} as {{ day_column }}

@@ -11,11 +11,11 @@ final as (
         customer_id,
         account_type,
         currency,
-        cast(opened_date as date) as opened_date,
-        cast(closed_date as date) as closed_date,
-        cast(credit_limit as decimal(18,2)) as credit_limit,
+        opened_date,
+        closed_date,
+        credit_limit,
         status,
-        cast(updated_at as timestamp) as updated_at,
+        updated_at,
         _source_file,
         _loaded_at
     from base

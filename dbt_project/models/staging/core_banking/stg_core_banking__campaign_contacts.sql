@@ -10,11 +10,11 @@ final as (
         contact_id,
         campaign_id,
         customer_id,
-        cast(is_holdout as boolean) as is_holdout,
-        cast(contacted_at as timestamp) as contacted_at,
-        cast(responded as boolean) as responded,
-        cast(responded_at as timestamp) as responded_at,
-        cast(updated_at as timestamp) as updated_at,
+        is_holdout,
+        contacted_at,
+        responded,
+        responded_at,
+        updated_at,
         _source_file,
         _loaded_at
     from base

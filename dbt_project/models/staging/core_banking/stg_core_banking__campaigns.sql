@@ -11,10 +11,10 @@ final as (
         campaign_name,
         product_code,
         channel,
-        cast(start_date as date) as start_date,
-        cast(end_date as date) as end_date,
-        cast(holdout_share as decimal(5,4)) as holdout_share,
-        cast(updated_at as timestamp) as updated_at,
+        start_date,
+        end_date,
+        holdout_share,
+        updated_at,
         _source_file,
         _loaded_at
     from base

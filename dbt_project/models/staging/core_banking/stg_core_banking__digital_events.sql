@@ -9,11 +9,11 @@ final as (
     select
         event_id,
         customer_id,
-        cast(event_at as timestamp) as event_at,
+        event_at,
         event_type,
         page,
         channel,
-        cast(updated_at as timestamp) as updated_at,
+        updated_at,
         _source_file,
         _loaded_at
     from base

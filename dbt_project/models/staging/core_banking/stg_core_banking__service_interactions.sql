@@ -9,13 +9,13 @@ final as (
     select
         interaction_id,
         customer_id,
-        cast(interaction_at as timestamp) as interaction_at,
+        interaction_at,
         interaction_type,
         channel,
         topic,
-        cast(is_resolved as boolean) as is_resolved,
-        cast(satisfaction_score as integer) as satisfaction_score,
-        cast(updated_at as timestamp) as updated_at,
+        is_resolved,
+        satisfaction_score,
+        updated_at,
         _source_file,
         _loaded_at
     from base

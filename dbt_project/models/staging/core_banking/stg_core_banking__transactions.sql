@@ -9,15 +9,15 @@ final as (
     select
         transaction_id,
         account_id,
-        cast(booked_at as timestamp) as booked_at,
-        cast(amount as decimal(18,2)) as amount,
+        booked_at,
+        amount,
         currency,
         channel,
         mcc,
         counterparty_type,
         counterparty_id,
-        cast(balance_after as decimal(18,2)) as balance_after,
-        cast(updated_at as timestamp) as updated_at,
+        balance_after,
+        updated_at,
         _source_file,
         _loaded_at
     from base

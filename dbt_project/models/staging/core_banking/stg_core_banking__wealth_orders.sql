@@ -12,9 +12,9 @@ final as (
         account_id,
         product_code,
         order_type,
-        cast(amount as decimal(18,2)) as amount,
-        cast(ordered_at as timestamp) as ordered_at,
-        cast(updated_at as timestamp) as updated_at,
+        amount,
+        ordered_at,
+        updated_at,
         _source_file,
         _loaded_at
     from base

@@ -20,17 +20,16 @@ validated as {{ not_materialized() }} (
         source.customer_id,
         source.account_type,
         source.currency,
-        source.opened_date,
-        source.closed_date,
-        source.credit_limit,
+        {{ safe_cast_to('source.opened_date', 'date') }} as opened_date,
+        {{ safe_cast_to('source.closed_date', 'date') }} as closed_date,
+        {{ safe_cast_to('source.credit_limit', 'decimal(18,2)') }} as credit_limit,
         source.status,
-        source.updated_at,
+        {{ safe_cast_to('source.updated_at', 'timestamp') }} as updated_at,
         source._source_file,
         source._row_number,
         source._extract_date,
         source._loaded_at,
         {{ row_hash(['source.account_id', 'source.customer_id', 'source.account_type', 'source.currency', 'source.opened_date', 'source.closed_date', 'source.credit_limit', 'source.status', 'source.updated_at']) }} as _row_hash,
-        {{ safe_cast_to('source.updated_at', 'timestamp') }} as _version_at,
         case
             when source.account_id is null
                 then 'missing_key'
@@ -61,7 +60,7 @@ validated as {{ not_materialized() }} (
 ),
 
 final as (
-    {{ classify_records('validated', ['account_id'], '_version_at') }}
+    {{ classify_records('validated', ['account_id']) }}
 )
 
 select * from final

@@ -24,17 +24,16 @@ validated as {{ not_materialized() }} (
         source.contact_id,
         source.campaign_id,
         source.customer_id,
-        source.is_holdout,
-        source.contacted_at,
-        source.responded,
-        source.responded_at,
-        source.updated_at,
+        {{ safe_cast_to('source.is_holdout', 'boolean') }} as is_holdout,
+        {{ safe_cast_to('source.contacted_at', 'timestamp') }} as contacted_at,
+        {{ safe_cast_to('source.responded', 'boolean') }} as responded,
+        {{ safe_cast_to('source.responded_at', 'timestamp') }} as responded_at,
+        {{ safe_cast_to('source.updated_at', 'timestamp') }} as updated_at,
         source._source_file,
         source._row_number,
         source._extract_date,
         source._loaded_at,
         {{ row_hash(['source.contact_id', 'source.campaign_id', 'source.customer_id', 'source.is_holdout', 'source.contacted_at', 'source.responded', 'source.responded_at', 'source.updated_at']) }} as _row_hash,
-        {{ safe_cast_to('source.updated_at', 'timestamp') }} as _version_at,
         case
             when source.contact_id is null
                 then 'missing_key'
@@ -65,7 +64,7 @@ validated as {{ not_materialized() }} (
 ),
 
 final as (
-    {{ classify_records('validated', ['contact_id'], '_version_at') }}
+    {{ classify_records('validated', ['contact_id']) }}
 )
 
 select * from final

@@ -15,16 +15,15 @@ validated as {{ not_materialized() }} (
         source.campaign_name,
         source.product_code,
         source.channel,
-        source.start_date,
-        source.end_date,
-        source.holdout_share,
-        source.updated_at,
+        {{ safe_cast_to('source.start_date', 'date') }} as start_date,
+        {{ safe_cast_to('source.end_date', 'date') }} as end_date,
+        {{ safe_cast_to('source.holdout_share', 'decimal(5,4)') }} as holdout_share,
+        {{ safe_cast_to('source.updated_at', 'timestamp') }} as updated_at,
         source._source_file,
         source._row_number,
         source._extract_date,
         source._loaded_at,
         {{ row_hash(['source.campaign_id', 'source.campaign_name', 'source.product_code', 'source.channel', 'source.start_date', 'source.end_date', 'source.holdout_share', 'source.updated_at']) }} as _row_hash,
-        {{ safe_cast_to('source.updated_at', 'timestamp') }} as _version_at,
         case
             when source.campaign_id is null
                 then 'missing_key'
@@ -48,7 +47,7 @@ validated as {{ not_materialized() }} (
 ),
 
 final as (
-    {{ classify_records('validated', ['campaign_id'], '_version_at') }}
+    {{ classify_records('validated', ['campaign_id']) }}
 )
 
 select * from final

@@ -18,18 +18,17 @@ validated as {{ not_materialized() }} (
     select
         source.report_id,
         source.customer_id,
-        source.report_date,
-        source.external_debt_amount,
-        source.delinquencies_24m,
-        source.inquiries_6m,
-        source.worst_days_past_due_24m,
-        source.updated_at,
+        {{ safe_cast_to('source.report_date', 'date') }} as report_date,
+        {{ safe_cast_to('source.external_debt_amount', 'decimal(18,2)') }} as external_debt_amount,
+        {{ safe_cast_to('source.delinquencies_24m', 'integer') }} as delinquencies_24m,
+        {{ safe_cast_to('source.inquiries_6m', 'integer') }} as inquiries_6m,
+        {{ safe_cast_to('source.worst_days_past_due_24m', 'integer') }} as worst_days_past_due_24m,
+        {{ safe_cast_to('source.updated_at', 'timestamp') }} as updated_at,
         source._source_file,
         source._row_number,
         source._extract_date,
         source._loaded_at,
         {{ row_hash(['source.report_id', 'source.customer_id', 'source.report_date', 'source.external_debt_amount', 'source.delinquencies_24m', 'source.inquiries_6m', 'source.worst_days_past_due_24m', 'source.updated_at']) }} as _row_hash,
-        {{ safe_cast_to('source.updated_at', 'timestamp') }} as _version_at,
         case
             when source.report_id is null
                 then 'missing_key'
@@ -58,7 +57,7 @@ validated as {{ not_materialized() }} (
 ),
 
 final as (
-    {{ classify_records('validated', ['report_id'], '_version_at') }}
+    {{ classify_records('validated', ['report_id']) }}
 )
 
 select * from final

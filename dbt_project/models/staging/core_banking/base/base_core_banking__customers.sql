@@ -14,7 +14,7 @@ validated as {{ not_materialized() }} (
         source.customer_id,
         {{ mask_name('source.full_name') }} as full_name_masked,
         source.gender,
-        source.birth_date,
+        {{ safe_cast_to('source.birth_date', 'date') }} as birth_date,
         {{ keyed_hash('source.id_number') }} as id_number_hash,
         {{ mask_id_number('source.id_number') }} as id_number_masked,
         {{ keyed_hash('source.mobile_phone') }} as mobile_phone_hash,
@@ -23,25 +23,24 @@ validated as {{ not_materialized() }} (
         {{ mask_email('source.email') }} as email_masked,
         {{ mask_address('source.address') }} as address_masked,
         source.city,
-        source.city_tier,
+        {{ safe_cast_to('source.city_tier', 'integer') }} as city_tier,
         source.occupation,
         source.employer_type,
         source.employer_id,
-        source.employment_start_date,
+        {{ safe_cast_to('source.employment_start_date', 'date') }} as employment_start_date,
         source.education,
         source.marital_status,
-        source.declared_monthly_income,
+        {{ safe_cast_to('source.declared_monthly_income', 'decimal(18,2)') }} as declared_monthly_income,
         source.kyc_risk_tolerance,
-        source.marketing_consent,
-        source.do_not_contact,
-        source.created_at,
-        source.updated_at,
+        {{ safe_cast_to('source.marketing_consent', 'boolean') }} as marketing_consent,
+        {{ safe_cast_to('source.do_not_contact', 'boolean') }} as do_not_contact,
+        {{ safe_cast_to('source.created_at', 'timestamp') }} as created_at,
+        {{ safe_cast_to('source.updated_at', 'timestamp') }} as updated_at,
         source._source_file,
         source._row_number,
         source._extract_date,
         source._loaded_at,
         {{ row_hash(['source.customer_id', 'source.full_name', 'source.gender', 'source.birth_date', 'source.id_number', 'source.mobile_phone', 'source.email', 'source.address', 'source.city', 'source.city_tier', 'source.occupation', 'source.employer_type', 'source.employer_id', 'source.employment_start_date', 'source.education', 'source.marital_status', 'source.declared_monthly_income', 'source.kyc_risk_tolerance', 'source.marketing_consent', 'source.do_not_contact', 'source.created_at', 'source.updated_at']) }} as _row_hash,
-        {{ safe_cast_to('source.updated_at', 'timestamp') }} as _version_at,
         case
             when source.customer_id is null
                 then 'missing_key'
@@ -78,7 +77,7 @@ validated as {{ not_materialized() }} (
 ),
 
 final as (
-    {{ classify_records('validated', ['customer_id'], '_version_at') }}
+    {{ classify_records('validated', ['customer_id']) }}
 )
 
 select * from final

@@ -18,17 +18,16 @@ validated as {{ not_materialized() }} (
     select
         source.event_id,
         source.customer_id,
-        source.event_at,
+        {{ safe_cast_to('source.event_at', 'timestamp') }} as event_at,
         source.event_type,
         source.page,
         source.channel,
-        source.updated_at,
+        {{ safe_cast_to('source.updated_at', 'timestamp') }} as updated_at,
         source._source_file,
         source._row_number,
         source._extract_date,
         source._loaded_at,
         {{ row_hash(['source.event_id', 'source.customer_id', 'source.event_at', 'source.event_type', 'source.page', 'source.channel', 'source.updated_at']) }} as _row_hash,
-        {{ safe_cast_to('source.updated_at', 'timestamp') }} as _version_at,
         case
             when source.event_id is null
                 then 'missing_key'
@@ -56,7 +55,7 @@ validated as {{ not_materialized() }} (
 ),
 
 final as (
-    {{ classify_records('validated', ['event_id'], '_version_at') }}
+    {{ classify_records('validated', ['event_id']) }}
 )
 
 select * from final

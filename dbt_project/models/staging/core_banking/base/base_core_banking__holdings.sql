@@ -19,14 +19,13 @@ validated as {{ not_materialized() }} (
         source.snapshot_date,
         source.customer_id,
         source.product_code,
-        source.market_value,
-        source.updated_at,
+        {{ safe_cast_to('source.market_value', 'decimal(18,2)') }} as market_value,
+        {{ safe_cast_to('source.updated_at', 'timestamp') }} as updated_at,
         source._source_file,
         source._row_number,
         source._extract_date,
         source._loaded_at,
         {{ row_hash(['source.snapshot_date', 'source.customer_id', 'source.product_code', 'source.market_value', 'source.updated_at']) }} as _row_hash,
-        {{ safe_cast_to('source.updated_at', 'timestamp') }} as _version_at,
         case
             when source.customer_id is null or source.product_code is null or source.snapshot_date is null
                 then 'missing_key'
@@ -52,7 +51,7 @@ validated as {{ not_materialized() }} (
 ),
 
 final as (
-    {{ classify_records('validated', ['customer_id', 'product_code', 'snapshot_date'], '_version_at') }}
+    {{ classify_records('validated', ['customer_id', 'product_code', 'snapshot_date']) }}
 )
 
 select * from final

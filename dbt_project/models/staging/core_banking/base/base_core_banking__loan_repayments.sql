@@ -18,19 +18,18 @@ validated as {{ not_materialized() }} (
     select
         source.repayment_id,
         source.loan_id,
-        source.installment_number,
-        source.due_date,
-        source.paid_date,
-        source.amount_due,
-        source.amount_paid,
-        source.days_past_due,
-        source.updated_at,
+        {{ safe_cast_to('source.installment_number', 'integer') }} as installment_number,
+        {{ safe_cast_to('source.due_date', 'date') }} as due_date,
+        {{ safe_cast_to('source.paid_date', 'date') }} as paid_date,
+        {{ safe_cast_to('source.amount_due', 'decimal(18,2)') }} as amount_due,
+        {{ safe_cast_to('source.amount_paid', 'decimal(18,2)') }} as amount_paid,
+        {{ safe_cast_to('source.days_past_due', 'integer') }} as days_past_due,
+        {{ safe_cast_to('source.updated_at', 'timestamp') }} as updated_at,
         source._source_file,
         source._row_number,
         source._extract_date,
         source._loaded_at,
         {{ row_hash(['source.repayment_id', 'source.loan_id', 'source.installment_number', 'source.due_date', 'source.paid_date', 'source.amount_due', 'source.amount_paid', 'source.days_past_due', 'source.updated_at']) }} as _row_hash,
-        {{ safe_cast_to('source.updated_at', 'timestamp') }} as _version_at,
         case
             when source.repayment_id is null
                 then 'missing_key'
@@ -61,7 +60,7 @@ validated as {{ not_materialized() }} (
 ),
 
 final as (
-    {{ classify_records('validated', ['repayment_id'], '_version_at') }}
+    {{ classify_records('validated', ['repayment_id']) }}
 )
 
 select * from final

@@ -25,20 +25,19 @@ validated as {{ not_materialized() }} (
         source.customer_id,
         source.account_id,
         source.loan_type,
-        source.principal_amount,
-        source.interest_rate,
-        source.term_months,
-        source.originated_date,
-        source.maturity_date,
+        {{ safe_cast_to('source.principal_amount', 'decimal(18,2)') }} as principal_amount,
+        {{ safe_cast_to('source.interest_rate', 'decimal(8,5)') }} as interest_rate,
+        {{ safe_cast_to('source.term_months', 'integer') }} as term_months,
+        {{ safe_cast_to('source.originated_date', 'date') }} as originated_date,
+        {{ safe_cast_to('source.maturity_date', 'date') }} as maturity_date,
         source.collateral_type,
         source.status,
-        source.updated_at,
+        {{ safe_cast_to('source.updated_at', 'timestamp') }} as updated_at,
         source._source_file,
         source._row_number,
         source._extract_date,
         source._loaded_at,
         {{ row_hash(['source.loan_id', 'source.customer_id', 'source.account_id', 'source.loan_type', 'source.principal_amount', 'source.interest_rate', 'source.term_months', 'source.originated_date', 'source.maturity_date', 'source.collateral_type', 'source.status', 'source.updated_at']) }} as _row_hash,
-        {{ safe_cast_to('source.updated_at', 'timestamp') }} as _version_at,
         case
             when source.loan_id is null
                 then 'missing_key'
@@ -76,7 +75,7 @@ validated as {{ not_materialized() }} (
 ),
 
 final as (
-    {{ classify_records('validated', ['loan_id'], '_version_at') }}
+    {{ classify_records('validated', ['loan_id']) }}
 )
 
 select * from final

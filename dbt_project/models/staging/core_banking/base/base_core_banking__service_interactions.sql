@@ -18,19 +18,18 @@ validated as {{ not_materialized() }} (
     select
         source.interaction_id,
         source.customer_id,
-        source.interaction_at,
+        {{ safe_cast_to('source.interaction_at', 'timestamp') }} as interaction_at,
         source.interaction_type,
         source.channel,
         source.topic,
-        source.is_resolved,
-        source.satisfaction_score,
-        source.updated_at,
+        {{ safe_cast_to('source.is_resolved', 'boolean') }} as is_resolved,
+        {{ safe_cast_to('source.satisfaction_score', 'integer') }} as satisfaction_score,
+        {{ safe_cast_to('source.updated_at', 'timestamp') }} as updated_at,
         source._source_file,
         source._row_number,
         source._extract_date,
         source._loaded_at,
         {{ row_hash(['source.interaction_id', 'source.customer_id', 'source.interaction_at', 'source.interaction_type', 'source.channel', 'source.topic', 'source.is_resolved', 'source.satisfaction_score', 'source.updated_at']) }} as _row_hash,
-        {{ safe_cast_to('source.updated_at', 'timestamp') }} as _version_at,
         case
             when source.interaction_id is null
                 then 'missing_key'
@@ -61,7 +60,7 @@ validated as {{ not_materialized() }} (
 ),
 
 final as (
-    {{ classify_records('validated', ['interaction_id'], '_version_at') }}
+    {{ classify_records('validated', ['interaction_id']) }}
 )
 
 select * from final

@@ -18,21 +18,20 @@ validated as {{ not_materialized() }} (
     select
         source.transaction_id,
         source.account_id,
-        source.booked_at,
-        source.amount,
+        {{ safe_cast_to('source.booked_at', 'timestamp') }} as booked_at,
+        {{ safe_cast_to('source.amount', 'decimal(18,2)') }} as amount,
         source.currency,
         source.channel,
         source.mcc,
         source.counterparty_type,
         source.counterparty_id,
-        source.balance_after,
-        source.updated_at,
+        {{ safe_cast_to('source.balance_after', 'decimal(18,2)') }} as balance_after,
+        {{ safe_cast_to('source.updated_at', 'timestamp') }} as updated_at,
         source._source_file,
         source._row_number,
         source._extract_date,
         source._loaded_at,
         {{ row_hash(['source.transaction_id', 'source.account_id', 'source.booked_at', 'source.amount', 'source.currency', 'source.channel', 'source.mcc', 'source.counterparty_type', 'source.counterparty_id', 'source.balance_after', 'source.updated_at']) }} as _row_hash,
-        {{ safe_cast_to('source.updated_at', 'timestamp') }} as _version_at,
         case
             when source.transaction_id is null
                 then 'missing_key'
@@ -63,7 +62,7 @@ validated as {{ not_materialized() }} (
 ),
 
 final as (
-    {{ classify_records('validated', ['transaction_id'], '_version_at') }}
+    {{ classify_records('validated', ['transaction_id']) }}
 )
 
 select * from final

@@ -26,15 +26,14 @@ validated as {{ not_materialized() }} (
         source.account_id,
         source.product_code,
         source.order_type,
-        source.amount,
-        source.ordered_at,
-        source.updated_at,
+        {{ safe_cast_to('source.amount', 'decimal(18,2)') }} as amount,
+        {{ safe_cast_to('source.ordered_at', 'timestamp') }} as ordered_at,
+        {{ safe_cast_to('source.updated_at', 'timestamp') }} as updated_at,
         source._source_file,
         source._row_number,
         source._extract_date,
         source._loaded_at,
         {{ row_hash(['source.order_id', 'source.customer_id', 'source.account_id', 'source.product_code', 'source.order_type', 'source.amount', 'source.ordered_at', 'source.updated_at']) }} as _row_hash,
-        {{ safe_cast_to('source.updated_at', 'timestamp') }} as _version_at,
         case
             when source.order_id is null
                 then 'missing_key'
@@ -68,7 +67,7 @@ validated as {{ not_materialized() }} (
 ),
 
 final as (
-    {{ classify_records('validated', ['order_id'], '_version_at') }}
+    {{ classify_records('validated', ['order_id']) }}
 )
 
 select * from final
