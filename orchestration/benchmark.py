@@ -36,8 +36,9 @@ import psutil
 from orchestration.settings import (
     DBT_PROJECT_DIR,
     REPO_ROOT,
+    dbt_threads,
     duckdb_config,
-    duckdb_threads_per_model,
+    duckdb_threads,
 )
 
 BIN = Path(sys.executable).parent
@@ -310,8 +311,7 @@ def render(result: dict) -> str:
         "",
         f"Machine: {machine()}; DuckDB memory limit "
         f"{os.environ.get('BANKPROFILE_DUCKDB_MEMORY_LIMIT', '3GB')} per connection, "
-        f"dbt threads {os.environ.get('BANKPROFILE_DBT_THREADS', '2')}, DuckDB threads "
-        f"{os.environ.get('BANKPROFILE_DUCKDB_THREADS', duckdb_threads_per_model())} in dbt",
+        f"dbt threads {dbt_threads()}, DuckDB threads {duckdb_threads()} in dbt",
         "",
         "| stage | wall s | CPU s | peak RSS GiB | transaction rows/s |",
         "| --- | ---: | ---: | ---: | ---: |",

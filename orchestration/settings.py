@@ -71,10 +71,17 @@ def duckdb_config() -> dict[str, str]:
     }
 
 
-def duckdb_threads_per_model() -> int:
-    """DuckDB threads for dbt: the cores shared out among the models dbt builds at once."""
-    dbt_threads = int(os.environ.get("BANKPROFILE_DBT_THREADS", "2"))
-    return max(1, (os.cpu_count() or 1) // dbt_threads)
+def dbt_threads() -> int:
+    """Models dbt builds at once (BANKPROFILE_DBT_THREADS; the profile reads it too)."""
+    return int(os.environ.get("BANKPROFILE_DBT_THREADS", "2"))
+
+
+def duckdb_threads() -> int:
+    """DuckDB threads for dbt's run: BANKPROFILE_DUCKDB_THREADS if set, else the cores shared
+    out among the models dbt builds at once."""
+    if "BANKPROFILE_DUCKDB_THREADS" in os.environ:
+        return int(os.environ["BANKPROFILE_DUCKDB_THREADS"])
+    return max(1, (os.cpu_count() or 1) // dbt_threads())
 
 
 def data_paths() -> DataPaths:
@@ -88,7 +95,7 @@ def prepare_environment(paths: DataPaths) -> None:
     for name, value in QUIET_ENVIRONMENT.items():
         os.environ.setdefault(name, value)
     os.environ["BANKPROFILE_DATA_DIR"] = str(paths.root)
-    os.environ.setdefault("BANKPROFILE_DUCKDB_THREADS", str(duckdb_threads_per_model()))
+    os.environ["BANKPROFILE_DUCKDB_THREADS"] = str(duckdb_threads())
     # dbt is a console script next to this Python; find it even when the venv is not active.
     scripts = str(Path(sys.executable).parent)
     if scripts not in os.environ.get("PATH", "").split(os.pathsep):

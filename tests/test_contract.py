@@ -5,7 +5,7 @@ from __future__ import annotations
 import yaml
 
 from orchestration.contract import LOAD_COLUMNS, TABLES, table
-from orchestration.settings import DBT_PROJECT_DIR, duckdb_config, duckdb_threads_per_model
+from orchestration.settings import DBT_PROJECT_DIR, duckdb_config, duckdb_threads
 
 SOURCES_YML = DBT_PROJECT_DIR / "models/staging/core_banking/_core_banking__sources.yml"
 
@@ -58,7 +58,10 @@ def test_dbt_shares_the_cores_among_the_models_it_builds_at_once(monkeypatch):
         "BANKPROFILE_DUCKDB_THREADS"
         in profile["bankprofile"]["outputs"]["duckdb"]["settings"]["threads"]
     )
+    monkeypatch.delenv("BANKPROFILE_DUCKDB_THREADS", raising=False)
     for cores, dbt_threads, expected in [(2, 2, 1), (16, 2, 8), (2, 4, 1), (8, 1, 8)]:
         monkeypatch.setattr("os.cpu_count", lambda cores=cores: cores)
         monkeypatch.setenv("BANKPROFILE_DBT_THREADS", str(dbt_threads))
-        assert duckdb_threads_per_model() == expected, (cores, dbt_threads)
+        assert duckdb_threads() == expected, (cores, dbt_threads)
+    monkeypatch.setenv("BANKPROFILE_DUCKDB_THREADS", "3")  # set by hand: kept
+    assert duckdb_threads() == 3
