@@ -311,7 +311,8 @@ def render(result: dict) -> str:
         "",
         f"Machine: {machine()}; DuckDB memory limit "
         f"{os.environ.get('BANKPROFILE_DUCKDB_MEMORY_LIMIT', '3GB')} per connection, "
-        f"dbt threads {dbt_threads()}, DuckDB threads {duckdb_threads()} in dbt",
+        f"dbt threads {dbt_threads()}, DuckDB threads {duckdb_threads()} in the first dbt step "
+        f"and {duckdb_threads(models_at_once=1)} in the scored one",
         "",
         "| stage | wall s | CPU s | peak RSS GiB | transaction rows/s |",
         "| --- | ---: | ---: | ---: | ---: |",

@@ -76,12 +76,12 @@ def dbt_threads() -> int:
     return int(os.environ.get("BANKPROFILE_DBT_THREADS", "2"))
 
 
-def duckdb_threads() -> int:
-    """DuckDB threads for dbt's run: BANKPROFILE_DUCKDB_THREADS if set, else the cores shared
-    out among the models dbt builds at once."""
+def duckdb_threads(models_at_once: int | None = None) -> int:
+    """DuckDB threads for a dbt run: BANKPROFILE_DUCKDB_THREADS if set, else the cores shared
+    out among the models it builds at once (dbt's threads unless said otherwise)."""
     if "BANKPROFILE_DUCKDB_THREADS" in os.environ:
         return int(os.environ["BANKPROFILE_DUCKDB_THREADS"])
-    return max(1, (os.cpu_count() or 1) // dbt_threads())
+    return max(1, (os.cpu_count() or 1) // (models_at_once or dbt_threads()))
 
 
 def data_paths() -> DataPaths:
@@ -95,7 +95,6 @@ def prepare_environment(paths: DataPaths) -> None:
     for name, value in QUIET_ENVIRONMENT.items():
         os.environ.setdefault(name, value)
     os.environ["BANKPROFILE_DATA_DIR"] = str(paths.root)
-    os.environ["BANKPROFILE_DUCKDB_THREADS"] = str(duckdb_threads())
     # dbt is a console script next to this Python; find it even when the venv is not active.
     scripts = str(Path(sys.executable).parent)
     if scripts not in os.environ.get("PATH", "").split(os.pathsep):

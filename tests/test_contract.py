@@ -63,5 +63,6 @@ def test_dbt_shares_the_cores_among_the_models_it_builds_at_once(monkeypatch):
         monkeypatch.setattr("os.cpu_count", lambda cores=cores: cores)
         monkeypatch.setenv("BANKPROFILE_DBT_THREADS", str(dbt_threads))
         assert duckdb_threads() == expected, (cores, dbt_threads)
+        assert duckdb_threads(models_at_once=1) == cores  # the scored step's models
     monkeypatch.setenv("BANKPROFILE_DUCKDB_THREADS", "3")  # set by hand: kept
-    assert duckdb_threads() == 3
+    assert duckdb_threads() == duckdb_threads(models_at_once=1) == 3

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
 import dagster as dg
 import duckdb
 
-from orchestration.assets.dbt import is_transient
+from orchestration.assets.dbt import environment, is_transient
 from orchestration.contract import TABLES
 from orchestration.definitions import defs
 from orchestration.resources import WAREHOUSE_POOL
@@ -78,3 +79,16 @@ def test_only_a_locked_warehouse_makes_a_dbt_step_try_again(tmp_path):
     assert is_transient(RuntimeError(opened.stderr)), opened.stderr
     assert not is_transient(RuntimeError("Failure in test not_null_customer_360_customer_id"))
     assert not is_transient(RuntimeError("Runtime Error in model customer_features"))
+
+
+def test_each_dbt_step_runs_dbt_with_its_own_duckdb_threads(monkeypatch):
+    # dagster-dbt starts dbt with a copy of os.environ: the setting is there while dbt starts
+    # and the process's own environment is as it was afterwards
+    monkeypatch.delenv("BANKPROFILE_DUCKDB_THREADS", raising=False)
+    with environment(BANKPROFILE_DUCKDB_THREADS="2"):
+        assert os.environ["BANKPROFILE_DUCKDB_THREADS"] == "2"
+    assert "BANKPROFILE_DUCKDB_THREADS" not in os.environ
+    monkeypatch.setenv("BANKPROFILE_DUCKDB_THREADS", "3")
+    with environment(BANKPROFILE_DUCKDB_THREADS="2"):
+        pass
+    assert os.environ["BANKPROFILE_DUCKDB_THREADS"] == "3"
