@@ -147,6 +147,26 @@
     not materialized
 {%- endmacro %}
 
+{#-
+    `with name as {{ materialized() }} (...)`: the opposite, a CTE computed once and held,
+    for a small result of costly work that several later CTEs read (DuckDB may otherwise
+    inline it into each of them). Where a warehouse has no such hint, nothing is written.
+-#}
+{% macro materialized() -%}
+    {{ return(adapter.dispatch('materialized', 'bankprofile')()) }}
+{%- endmacro %}
+
+{% macro default__materialized() -%}
+{%- endmacro %}
+
+{% macro duckdb__materialized() -%}
+    materialized
+{%- endmacro %}
+
+{% macro postgres__materialized() -%}
+    materialized
+{%- endmacro %}
+
 {#- A cast that yields null instead of failing (dbt-duckdb's dbt.safe_cast is a plain cast). -#}
 {% macro safe_cast_to(column, type) -%}
     {{ return(adapter.dispatch('safe_cast_to', 'bankprofile')(column, type)) }}

@@ -51,8 +51,20 @@ features as (
         on customer_features.customer_id = holdings.customer_id
 ),
 
-feature_values as (
-    {{ unpivot_to_text('features', 'customer_id') }}
+feature_values as {{ materialized() }} (
+    -- every feature as text, once, kept for the features some rule tests (a dozen of the
+    -- ninety columns): all three rule families below read it
+    select all_feature_values.*
+    from (
+        {{ unpivot_to_text('features', 'customer_id') }}
+    ) as all_feature_values
+    where all_feature_values.feature in (
+        select feature from segment_rules
+        union
+        select feature from value_tier_rules
+        union
+        select feature from lifecycle_stage_rules
+    )
 ),
 
 {{ rule_assignment_ctes('features', 'feature_values', 'segment_rules', 'segment_code', 'segment') }}
