@@ -428,9 +428,9 @@ def main(argv: list[str] | None = None) -> int:
     text = render(result)
     print(text)
     if not args.report.exists():
-        args.report.write_text("# Benchmarks\n\nWritten by `make bench`; newest run last.\n\n")
+        args.report.write_text("# Benchmarks\n\nWritten by `make bench`; newest run last.\n")
     with args.report.open("a") as report:
-        report.write(text + "\n")
+        report.write("\n" + text + "\n")  # a blank line after the section before
     history = record(result, args.report.with_suffix(".json"))
     plot(history, args.report.with_suffix(".png"))
     return 0
