@@ -124,5 +124,5 @@ def bankprofile_dbt_scored_models(
 ):
     # These models mostly wait for one another (scores, then decisions, then offers, then
     # the 360 view), so DuckDB gets every core, as one model alone would: at a million
-    # customers this step took 53 s against 64 s with the cores shared out.
+    # customers this step took 51 and 54 s against 60 and 64 s with the cores shared out.
     yield from dbt_build(context, dbt, config, models_at_once=1)
