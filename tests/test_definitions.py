@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import dagster as dg
 import duckdb
 
-from orchestration.assets.dbt import environment, is_transient
+from orchestration.assets.dbt import BuildConfig, dbt_build, environment, is_transient
 from orchestration.contract import TABLES
 from orchestration.definitions import defs
 from orchestration.resources import WAREHOUSE_POOL
@@ -81,14 +82,39 @@ def test_only_a_locked_warehouse_makes_a_dbt_step_try_again(tmp_path):
     assert not is_transient(RuntimeError("Runtime Error in model customer_features"))
 
 
-def test_each_dbt_step_runs_dbt_with_its_own_duckdb_threads(monkeypatch):
-    # dagster-dbt starts dbt with a copy of os.environ: the setting is there while dbt starts
-    # and the process's own environment is as it was afterwards
+class _FakeDbt:
+    """Stands in for DbtCliResource: notes the DuckDB threads dbt would start with."""
+
+    def __init__(self) -> None:
+        self.duckdb_threads: list[str | None] = []
+
+    def cli(self, args, context, target_path, raise_on_error):
+        self.duckdb_threads.append(os.environ.get("BANKPROFILE_DUCKDB_THREADS"))
+        return self
+
+    def stream(self):
+        return iter(())
+
+    def get_error(self):
+        return None
+
+
+def test_each_dbt_step_runs_dbt_with_its_own_duckdb_threads(monkeypatch, tmp_path):
+    # dagster-dbt starts dbt with a copy of os.environ: the setting must be there when the
+    # step calls dbt, and the process's own environment as it was afterwards
+    monkeypatch.setenv("BANKPROFILE_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("BANKPROFILE_DUCKDB_THREADS", raising=False)
-    with environment(BANKPROFILE_DUCKDB_THREADS="2"):
-        assert os.environ["BANKPROFILE_DUCKDB_THREADS"] == "2"
+    monkeypatch.setenv("BANKPROFILE_DBT_THREADS", "2")
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    context = SimpleNamespace(op_def=SimpleNamespace(name="a_dbt_step"))
+    dbt = _FakeDbt()
+    list(dbt_build(context, dbt, BuildConfig()))  # the first step: two models at once
+    list(dbt_build(context, dbt, BuildConfig(), models_at_once=1))  # the scored step
+    assert dbt.duckdb_threads == ["1", "2"]
     assert "BANKPROFILE_DUCKDB_THREADS" not in os.environ
-    monkeypatch.setenv("BANKPROFILE_DUCKDB_THREADS", "3")
+    monkeypatch.setenv("BANKPROFILE_DUCKDB_THREADS", "3")  # set by hand: every step keeps it
+    list(dbt_build(context, dbt, BuildConfig(), models_at_once=1))
+    assert dbt.duckdb_threads[-1] == "3"
     with environment(BANKPROFILE_DUCKDB_THREADS="2"):
         pass
     assert os.environ["BANKPROFILE_DUCKDB_THREADS"] == "3"
