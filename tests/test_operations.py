@@ -222,15 +222,18 @@ def test_a_row_three_weeks_late_updates_its_booking_day(replayed, tmp_path):
 
 def test_a_run_pinned_to_an_earlier_day_then_a_normal_night(replayed, tmp_path):
     """A rebuild as of an earlier day (--vars as_of_date) leaves the incremental enriched
-    transactions with exactly the history up to that day; the next normal run takes the
-    later days back in and equals the full refresh again."""
+    transactions with exactly the history up to that day and the incremental customer
+    balances equal to a full rebuild as of that day; the next normal run takes the later
+    days back in and equals the full refresh again."""
     _, incremental = replayed
     work = tmp_path / "pinned"
     pinned = copy_replay(incremental, work) - timedelta(days=10)
     target_dir = tmp_path / "dbt_target"
-    enriched = "int_transactions_enriched"
+    enriched, balances = "int_transactions_enriched", "int_balances_aggregated_daily"
+    models = [enriched, "int_account_balances_aggregated_daily", balances]
+    as_of_pinned = f"{{as_of_date: {pinned}}}"
 
-    run_dbt(work, target_dir, "run", "-s", enriched, "--vars", f"{{as_of_date: {pinned}}}")
+    run_dbt(work, target_dir, "run", "-s", *models, "--vars", as_of_pinned)
     with duckdb.connect(str(work / "warehouse.duckdb"), read_only=True) as con:
         held, latest = con.execute(
             f"select count(*), max(booked_date) from intermediate.{enriched}"
@@ -242,8 +245,14 @@ def test_a_run_pinned_to_an_earlier_day_then_a_normal_night(replayed, tmp_path):
             [pinned],
         ).fetchone()[0]
     assert (held, latest) == (staged_by_pinned, pinned)
+    rebuilt = tmp_path / "rebuilt"
+    rebuilt.mkdir()
+    shutil.copy(work / "warehouse.duckdb", rebuilt / "warehouse.duckdb")
+    run_dbt(rebuilt, target_dir, "run", "-s", balances, "--full-refresh", "--vars", as_of_pinned)
+    pinned_balances = differences(work / "warehouse.duckdb", rebuilt / "warehouse.duckdb")
+    assert pinned_balances == {}
 
-    run_dbt(work, target_dir, "run", "-s", enriched)
+    run_dbt(work, target_dir, "run", "-s", *models)
     assert differences(work / "warehouse.duckdb", incremental, ("intermediate",)) == {}
 
 

@@ -7,7 +7,33 @@
     a running sum gives the customer's balance.
       deposit      current, savings and business accounts (positive = money held);
       credit_card  credit card accounts (negative = amount owed).
+
+    Incremental, delete+insert per (customer_id, balance_date). A customer's rows can change
+    from the first day one of its account days changed, so a run redoes each such customer
+    from its last held day before that one (whose balances it carries in), and no one else:
+
+      - account days touched by rows loaded since the last run (macro days_to_reaggregate),
+        and account days after the newest day held (left out by a run pinned to an earlier
+        as_of_date): redone from that day;
+      - customers named by any version of an account loaded since the last run (owner or
+        type may have changed, an orphan's account arrived): redone from the start;
+      - every other customer's last row only gets next_balance_date = as_of_date + 1.
+
+    Rows a redone customer no longer has come back empty (next_balance_date null) so the
+    delete removes them; the post-hook drops those and any row after as_of_date.
 -#}
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['customer_id', 'balance_date'],
+    on_schema_change='fail',
+    post_hook="{{ delete_balances_not_held_by_as_of() }}",
+) }}
+
+-- depends_on: {{ ref('base_core_banking__transactions') }}
+-- depends_on: {{ ref('base_core_banking__accounts') }}
+-- depends_on: {{ ref('base_core_banking__customers') }}
 
 with
 
@@ -23,13 +49,14 @@ as_of as (
     select {{ as_of_date() }} as as_of_date
 ),
 
-account_day_ends as (
+account_day_ends as {{ not_materialized() }} (
     select
         account_balances.account_id,
         accounts.customer_id,
         accounts.account_type,
         account_balances.balance_date,
-        account_balances.end_of_day_balance_amount as end_of_day_balance
+        account_balances.end_of_day_balance_amount as end_of_day_balance,
+        account_balances._loaded_at
     from account_balances
     inner join accounts
         on account_balances.account_id = accounts.account_id
@@ -38,15 +65,148 @@ account_day_ends as (
         and accounts.account_type in ('current', 'savings', 'business', 'credit_card')
 ),
 
+{% if is_incremental() %}
+
+held as {{ not_materialized() }} (
+    select held_rows.*
+    from {{ this }} as held_rows
+    cross join as_of
+    where held_rows.balance_date <= as_of.as_of_date
+),
+
+recent_accounts as (
+    {{ recently_loaded_accounts() }}
+),
+
+touched_account_days as (
+    select account_id, balance_date
+    from (
+        {{ days_to_reaggregate(
+            ref('base_core_banking__transactions'), ['transaction_id'], 'account_id', 'booked_at', 'balance_date',
+            'recent_accounts'
+        ) }}
+    ) as touched
+    union all
+    select account_id, balance_date
+    from account_day_ends
+    where balance_date > (select max(balance_date) from {{ this }})
+),
+
+{#- the first changed day of each customer to redo; from the start where an account record changed -#}
+first_changed_days as (
+    select customer_id, min(balance_date) as first_changed_date
+    from (
+        select accounts.customer_id, touched_account_days.balance_date
+        from touched_account_days
+        inner join accounts
+            on touched_account_days.account_id = accounts.account_id
+        where touched_account_days.balance_date is not null
+        union all
+        select customer_id, cast('1900-01-01' as date) as balance_date
+        from {{ ref('base_core_banking__accounts') }}
+        where account_id in (select account_id from recent_accounts)
+            and customer_id is not null
+    ) as changed
+    group by customer_id
+),
+
+{#- redone from the last held day before the first change (or from the first change when none is
+    held before it), opening with that day's balances before its own change -#}
+redo_starts as {{ materialized() }} (
+    select
+        first_changed_days.customer_id,
+        coalesce(max(held.balance_date), min(first_changed_days.first_changed_date)) as redo_from_date,
+        coalesce(
+            {{ value_of_last('held.deposit_balance_amount - held.deposit_balance_change_amount', ['held.balance_date']) }},
+            0
+        ) as opening_deposit_balance_amount,
+        coalesce(
+            {{ value_of_last('held.credit_card_balance_amount - held.credit_card_balance_change_amount', ['held.balance_date']) }},
+            0
+        ) as opening_credit_card_balance_amount
+    from first_changed_days
+    left join held
+        on first_changed_days.customer_id = held.customer_id
+        and held.balance_date < first_changed_days.first_changed_date
+    group by first_changed_days.customer_id
+),
+
+{#- the redone customers' accounts first: a small table the account days are matched against -#}
+redone_accounts as (
+    select
+        accounts.account_id,
+        accounts.customer_id,
+        accounts.account_type,
+        redo_starts.redo_from_date
+    from accounts
+    inner join redo_starts
+        on accounts.customer_id = redo_starts.customer_id
+    where accounts.account_type in ('current', 'savings', 'business', 'credit_card')
+),
+
+redone_accounts_days as {{ materialized() }} (
+    select
+        account_balances.account_id,
+        redone_accounts.customer_id,
+        redone_accounts.account_type,
+        account_balances.balance_date,
+        account_balances.end_of_day_balance_amount as end_of_day_balance,
+        account_balances._loaded_at,
+        redone_accounts.redo_from_date
+    from account_balances
+    inner join redone_accounts
+        on account_balances.account_id = redone_accounts.account_id
+    cross join as_of
+    where account_balances.balance_date <= as_of.as_of_date
+),
+
+redone_account_days as (
+    select * from redone_accounts_days
+    where balance_date >= redo_from_date
+),
+
+{#- each redone account's end-of-day balance before the customer's redo starts: what the
+    first redone day's change is measured from -#}
+balances_before_redo as (
+    select
+        account_id,
+        {{ value_of_last('end_of_day_balance', ['balance_date']) }} as end_of_day_balance
+    from redone_accounts_days
+    where balance_date < redo_from_date
+    group by account_id
+),
+
+{#- the held rows being redone -#}
+held_redone as {{ materialized() }} (
+    select held.customer_id, held.balance_date
+    from held
+    inner join redo_starts
+        on held.customer_id = redo_starts.customer_id
+        and held.balance_date >= redo_starts.redo_from_date
+),
+
+{% endif %}
+
 account_day_changes as (
     select
-        customer_id,
-        account_type,
-        balance_date,
-        end_of_day_balance - coalesce(
-            lag(end_of_day_balance) over (partition by account_id order by balance_date), 0
+        account_days.customer_id,
+        account_days.account_type,
+        account_days.balance_date,
+        account_days._loaded_at,
+        account_days.end_of_day_balance - coalesce(
+            lag(account_days.end_of_day_balance) over (
+                partition by account_days.account_id order by account_days.balance_date
+            ),
+            {% if is_incremental() %}balances_before_redo.end_of_day_balance,{% endif %}
+            0
         ) as balance_change
-    from account_day_ends
+    {% if is_incremental() %}
+    from redone_account_days as account_days
+    left join balances_before_redo
+        on account_days.account_id = balances_before_redo.account_id
+    {% else %}
+    from account_day_ends as account_days
+    {% endif %}
 ),
 
 customer_day_changes as (
@@ -56,29 +216,40 @@ customer_day_changes as (
         sum(case when account_type <> 'credit_card' then balance_change else 0 end)
             as deposit_balance_change_amount,
         sum(case when account_type = 'credit_card' then balance_change else 0 end)
-            as credit_card_balance_change_amount
+            as credit_card_balance_change_amount,
+        max(_loaded_at) as _loaded_at
     from account_day_changes
     group by customer_id, balance_date
 ),
 
 carried_forward as (
     select
-        customer_id,
-        balance_date,
-        lead(balance_date) over (partition by customer_id order by balance_date)
-            as next_balance_date,
-        deposit_balance_change_amount,
-        sum(deposit_balance_change_amount) over (
-            partition by customer_id order by balance_date rows between unbounded preceding and current row
+        customer_day_changes.customer_id,
+        customer_day_changes.balance_date,
+        lead(customer_day_changes.balance_date) over (
+            partition by customer_day_changes.customer_id order by customer_day_changes.balance_date
+        ) as next_balance_date,
+        customer_day_changes.deposit_balance_change_amount,
+        {% if is_incremental() %}redo_starts.opening_deposit_balance_amount + {% endif %}
+        sum(customer_day_changes.deposit_balance_change_amount) over (
+            partition by customer_day_changes.customer_id order by customer_day_changes.balance_date
+            rows between unbounded preceding and current row
         ) as deposit_balance_amount,
-        credit_card_balance_change_amount,
-        sum(credit_card_balance_change_amount) over (
-            partition by customer_id order by balance_date rows between unbounded preceding and current row
-        ) as credit_card_balance_amount
+        customer_day_changes.credit_card_balance_change_amount,
+        {% if is_incremental() %}redo_starts.opening_credit_card_balance_amount + {% endif %}
+        sum(customer_day_changes.credit_card_balance_change_amount) over (
+            partition by customer_day_changes.customer_id order by customer_day_changes.balance_date
+            rows between unbounded preceding and current row
+        ) as credit_card_balance_amount,
+        customer_day_changes._loaded_at
     from customer_day_changes
+    {% if is_incremental() %}
+    inner join redo_starts
+        on customer_day_changes.customer_id = redo_starts.customer_id
+    {% endif %}
 ),
 
-final as (
+computed as (
     select
         carried_forward.customer_id,
         carried_forward.balance_date,
@@ -89,9 +260,66 @@ final as (
         cast(carried_forward.deposit_balance_amount as decimal(18, 2)) as deposit_balance_amount,
         cast(carried_forward.deposit_balance_change_amount as decimal(18, 2)) as deposit_balance_change_amount,
         cast(carried_forward.credit_card_balance_amount as decimal(18, 2)) as credit_card_balance_amount,
-        cast(carried_forward.credit_card_balance_change_amount as decimal(18, 2)) as credit_card_balance_change_amount
+        cast(carried_forward.credit_card_balance_change_amount as decimal(18, 2)) as credit_card_balance_change_amount,
+        carried_forward._loaded_at
     from carried_forward
     cross join as_of
+),
+
+{% if is_incremental() %}
+
+{#- a redone customer's held days it no longer has: an empty row each, for the delete -#}
+emptied as (
+    select
+        held.customer_id,
+        held.balance_date,
+        cast(null as date) as next_balance_date,
+        cast(null as decimal(18, 2)) as deposit_balance_amount,
+        cast(null as decimal(18, 2)) as deposit_balance_change_amount,
+        cast(null as decimal(18, 2)) as credit_card_balance_amount,
+        cast(null as decimal(18, 2)) as credit_card_balance_change_amount,
+        cast(null as timestamp) as _loaded_at
+    from held_redone as held
+    where not exists (
+        select 1 from computed
+        where computed.customer_id = held.customer_id
+            and computed.balance_date = held.balance_date
+    )
+),
+
+{#- everyone else: the last row now holds until the day after as_of_date. Held last rows end
+    on the newest next_balance_date held (as_of_date + 1 of the run that wrote them), or after
+    as_of_date once the days after it are gone -#}
+carried_to_as_of as (
+    select
+        held.customer_id,
+        held.balance_date,
+        cast({{ dbt.dateadd('day', 1, 'as_of.as_of_date') }} as date) as next_balance_date,
+        held.deposit_balance_amount,
+        held.deposit_balance_change_amount,
+        held.credit_card_balance_amount,
+        held.credit_card_balance_change_amount,
+        held._loaded_at
+    from held
+    cross join as_of
+    where held.next_balance_date >= least(
+            (select max(next_balance_date) from {{ this }}),
+            cast({{ dbt.dateadd('day', 1, 'as_of.as_of_date') }} as date)
+        )
+        and held.next_balance_date <> cast({{ dbt.dateadd('day', 1, 'as_of.as_of_date') }} as date)
+        and held.customer_id not in (select customer_id from redo_starts)
+),
+
+{% endif %}
+
+final as (
+    select * from computed
+    {% if is_incremental() %}
+    union all
+    select * from emptied
+    union all
+    select * from carried_to_as_of
+    {% endif %}
 )
 
 select * from final
