@@ -221,16 +221,17 @@ def test_a_row_three_weeks_late_updates_its_booking_day(replayed, tmp_path):
 
 
 def test_a_run_pinned_to_an_earlier_day_then_a_normal_night(replayed, tmp_path):
-    """A rebuild as of an earlier day (--vars as_of_date) leaves the incremental enriched
-    transactions with exactly the history up to that day and the incremental customer
-    balances equal to a full rebuild as of that day; the next normal run takes the later
-    days back in and equals the full refresh again."""
+    """A rebuild as of an earlier day (--vars as_of_date, in an earlier month) leaves the
+    incremental enriched transactions with exactly the history up to that day, and the
+    incremental daily and monthly customer balances equal to a full rebuild as of that day;
+    the next normal run takes the later days back in and equals the full refresh again."""
     _, incremental = replayed
     work = tmp_path / "pinned"
-    pinned = copy_replay(incremental, work) - timedelta(days=10)
+    pinned = copy_replay(incremental, work) - timedelta(days=40)
     target_dir = tmp_path / "dbt_target"
-    enriched, balances = "int_transactions_enriched", "int_balances_aggregated_daily"
-    models = [enriched, "int_account_balances_aggregated_daily", balances]
+    enriched = "int_transactions_enriched"
+    balances = ["int_balances_aggregated_daily", "int_balances_aggregated_monthly"]
+    models = [enriched, "int_account_balances_aggregated_daily", *balances]
     as_of_pinned = f"{{as_of_date: {pinned}}}"
 
     run_dbt(work, target_dir, "run", "-s", *models, "--vars", as_of_pinned)
@@ -248,7 +249,7 @@ def test_a_run_pinned_to_an_earlier_day_then_a_normal_night(replayed, tmp_path):
     rebuilt = tmp_path / "rebuilt"
     rebuilt.mkdir()
     shutil.copy(work / "warehouse.duckdb", rebuilt / "warehouse.duckdb")
-    run_dbt(rebuilt, target_dir, "run", "-s", balances, "--full-refresh", "--vars", as_of_pinned)
+    run_dbt(rebuilt, target_dir, "run", "-s", *balances, "--full-refresh", "--vars", as_of_pinned)
     pinned_balances = differences(work / "warehouse.duckdb", rebuilt / "warehouse.duckdb")
     assert pinned_balances == {}
 

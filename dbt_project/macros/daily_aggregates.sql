@@ -61,14 +61,6 @@
     delete from {{ this }} where {{ count_column }} = 0
 {%- endmacro %}
 
-{#- Post-hook of int_balances_aggregated_daily: the empty rows of days a redone customer no
-    longer has, and rows after as_of_date (a run pinned to an earlier day than the model holds). -#}
-{% macro delete_balances_not_held_by_as_of() -%}
-    delete from {{ this }}
-    where next_balance_date is null
-        or balance_date > {{ as_of_date() }}
-{%- endmacro %}
-
 {#-
     Accounts whose record, or whose owner's customer record, has a row loaded after the
     aggregate's watermark: the only accounts that can have become staged (and so turned

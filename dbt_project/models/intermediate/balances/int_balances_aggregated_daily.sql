@@ -12,11 +12,12 @@
     from the first day one of its account days changed, so a run redoes each such customer
     from its last held day before that one (whose balances it carries in), and no one else:
 
-      - account days touched by rows loaded since the last run (macro days_to_reaggregate),
-        and account days after the newest day held (left out by a run pinned to an earlier
-        as_of_date): redone from that day;
+      - account days touched by rows loaded since the last run, and account days after the
+        newest day held (left out by a run pinned to an earlier as_of_date): redone from
+        that day;
       - customers named by any version of an account loaded since the last run (owner or
-        type may have changed, an orphan's account arrived): redone from the start;
+        type may have changed, an orphan's account arrived): redone from the start
+        (both: macro changed_balance_days);
       - every other customer's last row only gets next_balance_date = as_of_date + 1.
 
     Rows a redone customer no longer has come back empty (next_balance_date null) so the
@@ -74,38 +75,16 @@ held as {{ not_materialized() }} (
     where held_rows.balance_date <= as_of.as_of_date
 ),
 
-recent_accounts as (
-    {{ recently_loaded_accounts() }}
-),
-
-touched_account_days as (
-    select account_id, balance_date
-    from (
-        {{ days_to_reaggregate(
-            ref('base_core_banking__transactions'), ['transaction_id'], 'account_id', 'booked_at', 'balance_date',
-            'recent_accounts'
-        ) }}
-    ) as touched
-    union all
-    select account_id, balance_date
-    from account_day_ends
-    where balance_date > (select max(balance_date) from {{ this }})
-),
-
-{#- the first changed day of each customer to redo; from the start where an account record changed -#}
+{#- the first changed day of each customer to redo (macro changed_balance_days), and days after
+    the newest one held (left out by a run pinned to an earlier as_of_date) -#}
 first_changed_days as (
     select customer_id, min(balance_date) as first_changed_date
     from (
-        select accounts.customer_id, touched_account_days.balance_date
-        from touched_account_days
-        inner join accounts
-            on touched_account_days.account_id = accounts.account_id
-        where touched_account_days.balance_date is not null
+        {{ changed_balance_days() }}
         union all
-        select customer_id, cast('1900-01-01' as date) as balance_date
-        from {{ ref('base_core_banking__accounts') }}
-        where account_id in (select account_id from recent_accounts)
-            and customer_id is not null
+        select customer_id, balance_date
+        from account_day_ends
+        where balance_date > (select max(balance_date) from {{ this }})
     ) as changed
     group by customer_id
 ),
