@@ -12,7 +12,8 @@
       - every customer named by any version of an account whose record, or its owner's, was
         loaded since, from 1900-01-01 (the start).
     A model that calls it needs `-- depends_on:` comments for base_core_banking__transactions,
-    base_core_banking__accounts and base_core_banking__customers.
+    base_core_banking__accounts, base_core_banking__customers and, unless it refs it already,
+    stg_core_banking__accounts.
 -#}
 {% macro changed_balance_days() -%}
     {%- set recent_accounts = '(' ~ recently_loaded_accounts() ~ ') as recent_accounts' -%}
