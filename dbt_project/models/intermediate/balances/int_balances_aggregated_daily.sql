@@ -123,7 +123,8 @@ redone_accounts as (
     where accounts.account_type in ('current', 'savings', 'business', 'credit_card')
 ),
 
-redone_accounts_days as {{ materialized() }} (
+{#- every day of the redone customers' accounts up to as_of_date, read twice below -#}
+redone_accounts_history as {{ materialized() }} (
     select
         account_balances.account_id,
         redone_accounts.customer_id,
@@ -140,7 +141,7 @@ redone_accounts_days as {{ materialized() }} (
 ),
 
 redone_account_days as (
-    select * from redone_accounts_days
+    select * from redone_accounts_history
     where balance_date >= redo_from_date
 ),
 
@@ -150,7 +151,7 @@ balances_before_redo as (
     select
         account_id,
         {{ value_of_last('end_of_day_balance', ['balance_date']) }} as end_of_day_balance
-    from redone_accounts_days
+    from redone_accounts_history
     where balance_date < redo_from_date
     group by account_id
 ),
