@@ -36,6 +36,8 @@
 -- depends_on: {{ ref('base_core_banking__accounts') }}
 -- depends_on: {{ ref('base_core_banking__customers') }}
 
+{%- set balance_account_types = "('current', 'savings', 'business', 'credit_card')" %}
+
 with
 
 account_balances as (
@@ -63,7 +65,7 @@ account_day_ends as {{ not_materialized() }} (
         on account_balances.account_id = accounts.account_id
     cross join as_of
     where account_balances.balance_date <= as_of.as_of_date
-        and accounts.account_type in ('current', 'savings', 'business', 'credit_card')
+        and accounts.account_type in {{ balance_account_types }}
 ),
 
 {% if is_incremental() %}
@@ -120,7 +122,7 @@ redone_accounts as (
     from accounts
     inner join redo_starts
         on accounts.customer_id = redo_starts.customer_id
-    where accounts.account_type in ('current', 'savings', 'business', 'credit_card')
+    where accounts.account_type in {{ balance_account_types }}
 ),
 
 {#- every day of the redone customers' accounts up to as_of_date, read twice below -#}
