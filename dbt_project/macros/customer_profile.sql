@@ -21,6 +21,21 @@
     (cast({{ numerator }} as {{ type_double() }}) / nullif({{ denominator }}, 0))
 {%- endmacro %}
 
+{#-
+    The values of `value` in a group, joined by `separator` in the order of `rank_column`
+    (1, 2, ... max_rank), for a group whose rows a window has ranked: an ordered listagg
+    that can spill. DuckDB holds every row of an ordered (or unordered) string_agg in memory
+    until its group ends, while a window and max(case ...) spill to disk under the memory
+    limit. max_rank must be at least the largest rank, or the values ranked after it are
+    left out.
+-#}
+{% macro concat_in_rank_order(value, separator, rank_column, max_rank) -%}
+    max(case when {{ rank_column }} = 1 then {{ value }} end)
+    {%- for rank in range(2, max_rank + 1) %}
+        || coalesce({{ separator }} || max(case when {{ rank_column }} = {{ rank }} then {{ value }} end), '')
+    {%- endfor %}
+{%- endmacro %}
+
 {#- One rule value from seeds/income_detection_rules.csv, in a CTE that pivots the rules. -#}
 {% macro rule_value(rule_name) -%}
     max(case when rule_name = '{{ rule_name }}' then rule_value end)

@@ -39,6 +39,13 @@
     ]) }}
 {%- endmacro %}
 
+{#- The most signals an intent may have in seeds/marketing_intent_signals.csv: customer_intents
+    joins the cited ones in this many slots, and a test on the seed (fits_citation_slots)
+    fails the build if an intent has more. -#}
+{% macro max_signals_per_intent() -%}
+    {{ return(8) }}
+{%- endmacro %}
+
 {#- One parameter of seeds/marketing_parameters.csv, as a scalar subquery. -#}
 {% macro marketing_parameter(name) -%}
     (select max(value) from {{ ref('marketing_parameters') }} where parameter = '{{ name }}')
@@ -276,6 +283,18 @@
     select *
     from {{ model }}
     where {{ column_name }} < {{ min_value }} or {{ column_name }} > {{ max_value }}
+{% endtest %}
+
+
+{#- Generic test on the intent column of seeds/marketing_intent_signals.csv: no intent has
+    more signals than customer_intents can cite (max_signals_per_intent). -#}
+{% test fits_citation_slots(model, column_name) %}
+    select
+        {{ column_name }},
+        count(*) as signals
+    from {{ model }}
+    group by {{ column_name }}
+    having count(*) > {{ max_signals_per_intent() }}
 {% endtest %}
 
 

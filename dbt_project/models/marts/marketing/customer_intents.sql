@@ -62,15 +62,31 @@ intent_scores as (
     group by customer_id, intent
 ),
 
-intent_evidence as (
+cited_signals as (
     select
         customer_id,
         intent,
-        {{ dbt.listagg('evidence_code', "'|'", 'order by weight * signal_score desc, signal') }} as evidence,
-        {{ dbt.listagg('label_zh', "'、'", 'order by weight * signal_score desc, signal') }} as evidence_zh,
-        {{ dbt.listagg('label_en', "'; '", 'order by weight * signal_score desc, signal') }} as evidence_en
+        evidence_code,
+        label_zh,
+        label_en,
+        row_number() over (
+            partition by customer_id, intent
+            order by weight * signal_score desc, signal
+        ) as citation_rank
     from scored_signals
     where is_evidence
+),
+
+intent_evidence as (
+    -- the cited signals strongest first (a seed test keeps each intent within the slots)
+    {%- set max_citations = max_signals_per_intent() %}
+    select
+        customer_id,
+        intent,
+        {{ concat_in_rank_order('evidence_code', "'|'", 'citation_rank', max_citations) }} as evidence,
+        {{ concat_in_rank_order('label_zh', "'、'", 'citation_rank', max_citations) }} as evidence_zh,
+        {{ concat_in_rank_order('label_en', "'; '", 'citation_rank', max_citations) }} as evidence_en
+    from cited_signals
     group by customer_id, intent
 ),
 
