@@ -187,8 +187,15 @@
     is in a new row or in a row quarantined as an orphan (its parent may have arrived
     since). Rows re-checked replace their old verdict (delete+insert on _source_file,
     _row_number), so the result equals a full refresh of the same raw rows.
+    On DuckDB the rows are found by their keys and load times alone and then fetched by
+    rowid: the key test cannot skip row groups, and fetching every column of every raw row
+    to test it read the whole raw table each night (13.8 s of 16 at 1,000,000 customers).
 -#}
 {% macro rows_to_recheck(source_relation, key_columns) -%}
+    {{ return(adapter.dispatch('rows_to_recheck', 'bankprofile')(source_relation, key_columns)) }}
+{%- endmacro %}
+
+{% macro default__rows_to_recheck(source_relation, key_columns) -%}
     {%- set keys = key_columns | join(', ') -%}
     {%- set last_load = "(select max(_loaded_at) from " ~ this ~ ")" -%}
     _loaded_at > {{ last_load }}
@@ -197,4 +204,25 @@
         union all
         select {{ keys }} from {{ this }} where quarantine_reason = 'orphan_key'
     )
+{%- endmacro %}
+
+{% macro duckdb__rows_to_recheck(source_relation, key_columns) -%}
+    rowid in (
+        select rowid from {{ source_relation }}
+        where {{ default__rows_to_recheck(source_relation, key_columns) }}
+    )
+{%- endmacro %}
+
+{#-
+    `with validated as {{ materialized_if_incremental() }} (...)`: the checked raw rows of a
+    base model. An incremental run holds them (a few days of rows, read by several CTEs of
+    classify_records); a full build computes them per read (not_materialized), as holding
+    every raw row would cost more memory than reading them again.
+-#}
+{% macro materialized_if_incremental() -%}
+    {%- if is_incremental() -%}
+        {{ materialized() }}
+    {%- else -%}
+        {{ not_materialized() }}
+    {%- endif -%}
 {%- endmacro %}

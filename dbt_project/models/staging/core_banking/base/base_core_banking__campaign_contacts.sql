@@ -19,7 +19,7 @@ known_customers as (
     where _record_status = 'staged'
 ),
 
-validated as {{ not_materialized() }} (
+validated as {{ materialized_if_incremental() }} (
     select
         source.contact_id,
         source.campaign_id,

@@ -9,7 +9,7 @@ source as {{ not_materialized() }} (
     {% endif %}
 ),
 
-validated as {{ not_materialized() }} (
+validated as {{ materialized_if_incremental() }} (
     select
         source.customer_id,
         {{ mask_name('source.full_name') }} as full_name_masked,

@@ -14,7 +14,7 @@ known_loans as (
     where _record_status = 'staged'
 ),
 
-validated as {{ not_materialized() }} (
+validated as {{ materialized_if_incremental() }} (
     select
         source.repayment_id,
         source.loan_id,

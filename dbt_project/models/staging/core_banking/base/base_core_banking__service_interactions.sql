@@ -14,7 +14,7 @@ known_customers as (
     where _record_status = 'staged'
 ),
 
-validated as {{ not_materialized() }} (
+validated as {{ materialized_if_incremental() }} (
     select
         source.interaction_id,
         source.customer_id,

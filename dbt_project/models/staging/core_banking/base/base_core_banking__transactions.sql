@@ -14,7 +14,7 @@ known_accounts as (
     where _record_status = 'staged'
 ),
 
-validated as {{ not_materialized() }} (
+validated as {{ materialized_if_incremental() }} (
     select
         source.transaction_id,
         source.account_id,

@@ -19,7 +19,7 @@ known_accounts as (
     where _record_status = 'staged'
 ),
 
-validated as {{ not_materialized() }} (
+validated as {{ materialized_if_incremental() }} (
     select
         source.order_id,
         source.customer_id,
