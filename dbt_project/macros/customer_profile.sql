@@ -24,10 +24,10 @@
 {#-
     The values of `value` in a group, joined by `separator` in the order of `rank_column`
     (1, 2, ... max_rank), for a group whose rows a window has ranked: an ordered listagg
-    that can spill. DuckDB holds every row of an ordered (or unordered) string_agg in memory
-    until its group ends, while a window and max(case ...) spill to disk under the memory
-    limit. max_rank must be at least the largest rank, or the values ranked after it are
-    left out.
+    that spills. Under DuckDB's memory limit a window and max(case ...) spill to disk, while
+    string_agg, ordered or not, ran out of memory (customer_intents at 1,000,000 customers
+    under a 3 GB cap). max_rank must be at least the largest rank, or the values ranked
+    after it are left out.
 -#}
 {% macro concat_in_rank_order(value, separator, rank_column, max_rank) -%}
     max(case when {{ rank_column }} = 1 then {{ value }} end)

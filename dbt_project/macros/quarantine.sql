@@ -188,8 +188,9 @@
     since). Rows re-checked replace their old verdict (delete+insert on _source_file,
     _row_number), so the result equals a full refresh of the same raw rows.
     On DuckDB the rows are found by their keys and load times alone and then fetched by
-    rowid: the key test cannot skip row groups, and fetching every column of every raw row
-    to test it read the whole raw table each night (13.8 s of 16 at 1,000,000 customers).
+    rowid: the key test cannot skip row groups, and testing it on whole rows read every
+    column of the raw table each night (at 1,000,000 customers one night's transactions
+    select took 41.6 s that way, 4.1 s this way, on one thread).
 -#}
 {% macro rows_to_recheck(source_relation, key_columns) -%}
     {{ return(adapter.dispatch('rows_to_recheck', 'bankprofile')(source_relation, key_columns)) }}
