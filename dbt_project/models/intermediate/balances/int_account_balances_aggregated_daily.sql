@@ -66,8 +66,10 @@ with_balance as (
     from transactions
     where transactions.balance_after is not null
         {% if is_incremental() %}
-        -- accounts first: a cheap filter before every booking day is computed
+        -- accounts first: a cheap filter before every booking day is computed; and no
+        -- booking before the earliest day to redo, so DuckDB skips the older row groups unread
         and transactions.account_id in (select account_id from days_to_refresh)
+        and transactions.booked_at >= (select min(balance_date) from days_to_refresh)
         {% endif %}
 ),
 

@@ -62,8 +62,10 @@ dated as (
         digital_events._loaded_at
     from digital_events
     {% if is_incremental() %}
-    -- customers first: a cheap filter before every event day is computed
+    -- customers first: a cheap filter before every event day is computed; and no event
+    -- before the earliest day to redo, so DuckDB skips the older row groups unread
     where digital_events.customer_id in (select customer_id from days_to_refresh)
+        and digital_events.event_at >= (select min(event_date) from days_to_refresh)
     {% endif %}
 ),
 
