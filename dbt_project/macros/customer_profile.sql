@@ -27,7 +27,8 @@
     that spills. Under DuckDB's memory limit a window and max(case ...) spill to disk, while
     string_agg, ordered or not, ran out of memory (customer_intents at 1,000,000 customers
     under a 3 GB cap). max_rank must be at least the largest rank, or the values ranked
-    after it are left out.
+    after it are left out. A null value is skipped, except at rank 1, where it makes the
+    whole text null (customer_intents' values are never null: its seed tests the labels).
 -#}
 {% macro concat_in_rank_order(value, separator, rank_column, max_rank) -%}
     max(case when {{ rank_column }} = 1 then {{ value }} end)
