@@ -21,22 +21,6 @@
     (cast({{ numerator }} as {{ type_double() }}) / nullif({{ denominator }}, 0))
 {%- endmacro %}
 
-{#-
-    The values of `value` in a group, joined by `separator` in the order of `rank_column`
-    (1, 2, ... max_rank), for a group whose rows a window has ranked: an ordered listagg
-    that spills. Under DuckDB's memory limit a window and max(case ...) spill to disk, while
-    string_agg, ordered or not, ran out of memory (customer_intents at 1,000,000 customers
-    under a 3 GB cap). max_rank must be at least the largest rank, or the values ranked
-    after it are left out. A null value is skipped, except at rank 1, where it makes the
-    whole text null (customer_intents' values are never null: its seed tests the labels).
--#}
-{% macro concat_in_rank_order(value, separator, rank_column, max_rank) -%}
-    max(case when {{ rank_column }} = 1 then {{ value }} end)
-    {%- for rank in range(2, max_rank + 1) %}
-        || coalesce({{ separator }} || max(case when {{ rank_column }} = {{ rank }} then {{ value }} end), '')
-    {%- endfor %}
-{%- endmacro %}
-
 {#- One rule value from seeds/income_detection_rules.csv, in a CTE that pivots the rules. -#}
 {% macro rule_value(rule_name) -%}
     max(case when rule_name = '{{ rule_name }}' then rule_value end)
