@@ -1,7 +1,7 @@
 {#-
     Incremental int_transactions_enriched: which transactions an incremental run redoes. A
-    row of the model is one staged transaction joined to its staged account and to the
-    category seeds, so it can change only when one of those three changes:
+    row of the model is one staged transaction joined to its staged account and to
+    seeds/merchant_categories.csv, so it can change only when one of those three changes:
 
       - the transaction: a row of its key was loaded after the model's watermark (a new
         transaction, a new version, a copy; in any status, since a quarantined or
@@ -9,9 +9,9 @@
       - its account: the account's record, or its owner's, was loaded after the watermark
         (owner or type changed, or the account arrived and its orphans were staged), so
         every transaction the model or staging holds for that account is redone;
-      - the seeds: an MCC whose category or labels in merchant_categories.csv or
-        consumption_categories.csv differ from those the model holds (an analyst edited a
-        seed), so every transaction with that MCC is redone;
+      - the seeds: an MCC whose category in merchant_categories.csv differs from the one
+        the model holds (an analyst moved it), so every transaction with that MCC is
+        redone. The model holds no labels: readers join them from the seeds;
 
     and a transaction booked after the newest one the model holds is taken in, which covers
     the days a run pinned to an earlier as_of_date left out.
@@ -44,23 +44,18 @@
     where booked_at > (select max(booked_at) from {{ this }})
 {%- endmacro %}
 
-{#- MCCs (null: spends without one) whose category or labels the seeds now give otherwise
-    than the spends the model holds: one row per distinct mapping held, a narrow scan. -#}
+{#- MCCs (null: spends without one) whose category the seeds now give otherwise than the
+    spends the model holds: one row per distinct mapping held, a narrow scan. -#}
 {% macro recategorised_mccs() -%}
     select held.mcc
     from (
-        select distinct mcc, consumption_category, merchant_label_zh, category_label_zh, category_label_en
+        select distinct mcc, consumption_category
         from {{ this }}
         where is_spend
     ) as held
     left join {{ ref('merchant_categories') }} as merchant_categories
         on held.mcc = merchant_categories.code
-    left join {{ ref('consumption_categories') }} as consumption_categories
-        on coalesce(merchant_categories.category, 'uncategorised') = consumption_categories.category
     where held.consumption_category is distinct from coalesce(merchant_categories.category, 'uncategorised')
-        or held.merchant_label_zh is distinct from merchant_categories.label_zh
-        or held.category_label_zh is distinct from consumption_categories.label_zh
-        or held.category_label_en is distinct from consumption_categories.label_en
 {%- endmacro %}
 
 {#- Post-hook: the empty rows of redone transactions that have no row any more, and rows

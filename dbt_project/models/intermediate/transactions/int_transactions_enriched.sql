@@ -48,10 +48,6 @@ merchant_categories as (
     select * from {{ ref('merchant_categories') }}
 ),
 
-consumption_categories as (
-    select * from {{ ref('consumption_categories') }}
-),
-
 as_of as (
     select {{ as_of_date() }} as as_of_date
 ),
@@ -72,7 +68,6 @@ joined as (
         booked_by_as_of.booked_at,
         cast(booked_by_as_of.booked_at as date) as booked_date,
         booked_by_as_of.amount,
-        booked_by_as_of.currency,
         booked_by_as_of.channel,
         booked_by_as_of.mcc,
         booked_by_as_of.counterparty_type,
@@ -93,26 +88,15 @@ joined as (
         on booked_by_as_of.account_id = accounts.account_id
 ),
 
-merchant_matched as (
+categorised as (
     select
         joined.*,
         case
             when joined.is_spend then coalesce(merchant_categories.category, 'uncategorised')
-        end as consumption_category,
-        case when joined.is_spend then merchant_categories.label_zh end as merchant_label_zh
+        end as consumption_category
     from joined
     left join merchant_categories
         on joined.mcc = merchant_categories.code
-),
-
-categorised as (
-    select
-        merchant_matched.*,
-        consumption_categories.label_zh as category_label_zh,
-        consumption_categories.label_en as category_label_en
-    from merchant_matched
-    left join consumption_categories
-        on merchant_matched.consumption_category = consumption_categories.category
 ),
 
 {% if is_incremental() %}
@@ -127,7 +111,6 @@ refreshed as (
         categorised.booked_at,
         categorised.booked_date,
         categorised.amount,
-        categorised.currency,
         categorised.channel,
         categorised.mcc,
         categorised.counterparty_type,
@@ -136,9 +119,6 @@ refreshed as (
         categorised.is_spend,
         categorised.is_inflow,
         categorised.consumption_category,
-        categorised.category_label_zh,
-        categorised.category_label_en,
-        categorised.merchant_label_zh,
         categorised._loaded_at
     from transactions_to_refresh
     left join categorised
@@ -156,7 +136,6 @@ final as (
         booked_at,
         booked_date,
         amount,
-        currency,
         channel,
         mcc,
         counterparty_type,
@@ -165,9 +144,6 @@ final as (
         is_spend,
         is_inflow,
         consumption_category,
-        category_label_zh,
-        category_label_en,
-        merchant_label_zh,
         _loaded_at
     from {% if is_incremental() %}refreshed{% else %}categorised{% endif %}
 )
