@@ -227,6 +227,7 @@ def run(customers: int, months: int, seed: int, data_dir: Path, floor: bool = Tr
     shutil.rmtree(data_dir, ignore_errors=True)
     data_dir.mkdir(parents=True)
     stages: list[StageResult] = []
+    probes = [speed_probe()]
     bankprofile = str(BIN / "bankprofile")
     # After a dbt file changes, the first run parses the project again (about 10 s): a
     # one-off after an upgrade, not part of the nightly build, so it happens before timing.
@@ -285,6 +286,7 @@ def run(customers: int, months: int, seed: int, data_dir: Path, floor: bool = Tr
     if floor:  # the floor builds every model again in a second database: twice the disk
         stages.append(run_floor(data_dir, env))
         ratio = full.wall_seconds / stages[3].wall_seconds
+    probes.append(speed_probe())
     return {
         "customers": customers,
         "months": months,
@@ -296,7 +298,35 @@ def run(customers: int, months: int, seed: int, data_dir: Path, floor: bool = Tr
         "disk_bytes": disk,
         "orchestration_ratio": ratio,
         "incremental_share": incremental.wall_seconds / full.wall_seconds,
+        "speed_probes": probes,
     }
+
+
+def speed_probe() -> dict[str, float]:
+    """Seconds for two fixed one-core workloads, the median of three: a DuckDB query (hash
+    and sum 100 M integers, one thread) and a Python loop (10 M additions). The same code
+    on the same machine takes the same time, so a run whose probe is slower than another's
+    ran on a slower machine (a busy host), whatever the code did."""
+
+    def median(times: list[float]) -> float:
+        return sorted(times)[len(times) // 2]
+
+    con = duckdb.connect()
+    con.execute("set threads = 1")
+    query_times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        con.execute("select sum(hash(i)) from range(100000000) as numbers(i)").fetchall()
+        query_times.append(time.perf_counter() - started)
+    con.close()
+    loop_times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for number in range(10_000_000):
+            total += number
+        loop_times.append(time.perf_counter() - started)
+    return {"duckdb_seconds": median(query_times), "python_seconds": median(loop_times)}
 
 
 def machine() -> str:
@@ -317,6 +347,14 @@ def render(result: dict) -> str:
         f"{os.environ.get('BANKPROFILE_DUCKDB_MEMORY_LIMIT', '3GB')} per connection, "
         f"dbt threads {dbt_threads()}, DuckDB threads {duckdb_threads()} in the first dbt step "
         f"and {duckdb_threads(models_at_once=1)} in the scored one",
+        "",
+        "Machine speed probe (one core, median of 3; the same on an equally fast machine): "
+        + "; ".join(
+            f"{when}: DuckDB {probe['duckdb_seconds']:.2f} s, "
+            f"Python {probe['python_seconds']:.2f} s"
+            for when, probe in zip(("before", "after"), result["speed_probes"], strict=True)
+        )
+        + ".",
         "",
         "| stage | wall s | CPU s | peak RSS GiB | transaction rows/s |",
         "| --- | ---: | ---: | ---: | ---: |",
@@ -365,6 +403,7 @@ def record(result: dict, results_file: Path) -> list[dict]:
         "transactions": result["transactions"],
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
+        "speed_probes": result["speed_probes"],
         "orchestration_ratio": result["orchestration_ratio"],
         "incremental_share": result["incremental_share"],
         "disk_bytes": result["disk_bytes"],
