@@ -10,7 +10,9 @@ process tree, peak RSS of the whole tree sampled every 0.1 s):
                   connection on a copy of the raw data: no dbt, no Dagster
 
 The ratio build / floor is what orchestration costs. Results are printed and appended to
-docs/benchmarks.md (a table per run) with the ten slowest dbt models of the build.
+docs/benchmarks.md (a table per run) with the ten slowest dbt models of the build, and a
+speed probe of the machine taken before and after (speed_probe): the figures of two runs
+compare only when their probes do.
 """
 
 from __future__ import annotations
