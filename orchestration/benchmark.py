@@ -23,11 +23,13 @@ import os
 import platform
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -304,31 +306,37 @@ def run(customers: int, months: int, seed: int, data_dir: Path, floor: bool = Tr
     }
 
 
-def speed_probe() -> dict[str, float]:
-    """Seconds for two fixed one-core workloads, the median of three: a DuckDB query (hash
-    and sum 100 M integers, one thread) and a Python loop (10 M additions). The same code
-    on the same machine takes the same time, so a run whose probe is slower than another's
-    ran on a slower machine (a busy host), whatever the code did."""
-
-    def median(times: list[float]) -> float:
-        return sorted(times)[len(times) // 2]
-
+def speed_probe(repeats: int = 3) -> dict[str, float]:
+    """Seconds for two fixed one-core workloads, the median of `repeats`: a DuckDB query
+    (hash and sum 100 M integers, one thread) and a Python loop (10 M additions). The same
+    code on the same machine takes the same time, so a run whose probe is slower than
+    another's ran on a slower machine (a busy host), whatever the code did."""
     con = duckdb.connect()
     con.execute("set threads = 1")
-    query_times = []
-    for _ in range(3):
-        started = time.perf_counter()
+
+    def query() -> None:
         con.execute("select sum(hash(i)) from range(100000000) as numbers(i)").fetchall()
-        query_times.append(time.perf_counter() - started)
-    con.close()
-    loop_times = []
-    for _ in range(3):
-        started = time.perf_counter()
+
+    def loop() -> None:
         total = 0
         for number in range(10_000_000):
             total += number
-        loop_times.append(time.perf_counter() - started)
-    return {"duckdb_seconds": median(query_times), "python_seconds": median(loop_times)}
+
+    probe = {
+        "duckdb_seconds": _median_seconds(query, repeats),
+        "python_seconds": _median_seconds(loop, repeats),
+    }
+    con.close()
+    return probe
+
+
+def _median_seconds(work: Callable[[], None], repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
 
 
 def machine() -> str:
