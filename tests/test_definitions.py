@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import subprocess
 import sys
+from pathlib import Path
 from types import SimpleNamespace
 
 import dagster as dg
+import dagster_dbt.core.resource
 import duckdb
+from dagster_dbt import DbtCliResource
+from packaging import version
 
 from orchestration.assets.dbt import BuildConfig, dbt_build, environment, is_transient
 from orchestration.contract import TABLES
 from orchestration.definitions import defs
-from orchestration.resources import WAREHOUSE_POOL
+from orchestration.resources import WAREHOUSE_POOL, dbt_cli
 
 
 def asset_graph():
@@ -80,6 +85,21 @@ def test_only_a_locked_warehouse_makes_a_dbt_step_try_again(tmp_path):
     assert is_transient(RuntimeError(opened.stderr)), opened.stderr
     assert not is_transient(RuntimeError("Failure in test not_null_customer_360_customer_id"))
     assert not is_transient(RuntimeError("Runtime Error in model customer_features"))
+
+
+def test_a_dbt_step_starts_dbt_once_and_never_asks_pypi(monkeypatch):
+    # dagster-dbt would first start dbt for `dbt --version` (which asks pypi.org for the
+    # newest release) and build a dbt adapter no asset reads; the resource skips both
+    def no_dbt_version(command, *args, **kwargs):
+        raise AssertionError(f"dbt started only for its version: {command}")
+
+    monkeypatch.setattr(dagster_dbt.core.resource, "check_output", no_dbt_version)
+    dbt = dbt_cli()
+    assert dbt._cli_version == version.parse(importlib.metadata.version("dbt-core"))
+    assert dbt._initialize_dbt_core_adapter(["build"]) is None
+    assert Path(dbt.dbt_executable) == Path(sys.executable).with_name("dbt")
+    # a dagster-dbt that renames either fails here rather than starting dbt twice again
+    assert {"_cli_version", "_initialize_dbt_core_adapter"} <= set(vars(DbtCliResource))
 
 
 class _FakeDbt:
