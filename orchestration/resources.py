@@ -80,10 +80,10 @@ class DbtCli(DbtCliResource):
 
 
 def dbt_cli() -> DbtCli:
-    # dbt next to this Python: the dbt-core this package pins, even when PATH has another
-    return DbtCli(
-        project_dir=dbt_project, dbt_executable=str(Path(sys.executable).with_name("dbt"))
-    )
+    # the dbt beside this Python (a venv's, active or not) is the dbt-core this package pins,
+    # even when PATH has another; without one (e.g. a user-wide install), dbt on PATH
+    beside = Path(sys.executable).with_name("dbt")
+    return DbtCli(project_dir=dbt_project, dbt_executable=str(beside) if beside.exists() else "dbt")
 
 
 def default_resources() -> dict[str, object]:
