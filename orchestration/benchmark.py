@@ -40,12 +40,11 @@ import psutil
 from orchestration.settings import (
     DBT_PROJECT_DIR,
     REPO_ROOT,
+    SCRIPTS_DIR,
     dbt_threads,
     duckdb_config,
     duckdb_threads,
 )
-
-BIN = Path(sys.executable).parent
 
 
 @dataclass
@@ -143,7 +142,7 @@ def run_floor(data_dir: Path, env: dict[str, str]) -> StageResult:
     target = Path(tempfile.mkdtemp(prefix="bench-target-"))
     subprocess.run(
         [
-            str(BIN / "dbt"),
+            str(SCRIPTS_DIR / "dbt"),
             "compile",
             "--full-refresh",  # incremental models as first built
             "--profiles-dir",
@@ -232,7 +231,7 @@ def run(customers: int, months: int, seed: int, data_dir: Path, floor: bool = Tr
     data_dir.mkdir(parents=True)
     stages: list[StageResult] = []
     probes = [speed_probe()]
-    bankprofile = str(BIN / "bankprofile")
+    bankprofile = str(SCRIPTS_DIR / "bankprofile")
     # After a dbt file changes, the first run parses the project again (about 10 s): a
     # one-off after an upgrade, not part of the nightly build, so it happens before timing.
     prepare = [sys.executable, "-c", "import orchestration.resources"]

@@ -21,12 +21,17 @@ import subprocess
 import sys
 import time
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 from orchestration.berka import add_commands as add_berka_commands
 from orchestration.campaigns import add_commands as add_campaign_commands
 from orchestration.scorecard.cli import add_commands as add_scorecard_commands
-from orchestration.settings import REPO_ROOT, DataPaths, data_paths, prepare_environment
+from orchestration.settings import (
+    REPO_ROOT,
+    SCRIPTS_DIR,
+    DataPaths,
+    data_paths,
+    prepare_environment,
+)
 
 
 class UserError(Exception):
@@ -161,7 +166,7 @@ def cmd_customer(args: argparse.Namespace, paths: DataPaths) -> int:
 
 def cmd_ui(args: argparse.Namespace, paths: DataPaths) -> int:
     env = dict(os.environ, DAGSTER_DBT_PARSE_PROJECT_ON_LOAD="1")
-    dagster = Path(sys.executable).parent / "dagster"
+    dagster = SCRIPTS_DIR / "dagster"
     command = [str(dagster), "dev", "-m", "orchestration.definitions", "-p", str(args.port)]
     return subprocess.call(command, cwd=REPO_ROOT, env=env)
 

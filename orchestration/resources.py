@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.metadata
-import sys
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
@@ -14,6 +13,7 @@ from packaging import version
 
 from orchestration.settings import (
     DBT_PROJECT_DIR,
+    SCRIPTS_DIR,
     SEEDS_DIR,
     DataPaths,
     data_paths,
@@ -83,7 +83,7 @@ class DbtCli(DbtCliResource):
 def dbt_cli() -> DbtCli:
     # the dbt beside this Python (a venv's, active or not) is the dbt-core this package pins,
     # even when PATH has another; without one (e.g. a user-wide install), dbt on PATH
-    beside = Path(sys.executable).with_name("dbt")
+    beside = SCRIPTS_DIR / "dbt"
     return DbtCli(project_dir=dbt_project, dbt_executable=str(beside) if beside.exists() else "dbt")
 
 

@@ -11,6 +11,9 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 SEEDS_DIR = REPO_ROOT / "seeds"
+# Where a venv keeps the console scripts installed with this package (dbt, dagster,
+# bankprofile): beside its Python, whether or not the venv is active.
+SCRIPTS_DIR = Path(sys.executable).parent
 
 # Turn off usage tracking: the network here is closed, and a bank's would be too.
 QUIET_ENVIRONMENT = {
@@ -96,7 +99,7 @@ def prepare_environment(paths: DataPaths) -> None:
         os.environ.setdefault(name, value)
     os.environ["BANKPROFILE_DATA_DIR"] = str(paths.root)
     # dbt is a console script next to this Python; find it even when the venv is not active.
-    scripts = str(Path(sys.executable).parent)
+    scripts = str(SCRIPTS_DIR)
     if scripts not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
     if "DAGSTER_HOME" not in os.environ:
