@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 import time
+from datetime import UTC, datetime
 
 import duckdb
 import pandas as pd
@@ -165,22 +166,52 @@ def test_a_reader_of_the_published_database_is_undisturbed_by_a_new_build(built)
     reader.close()
 
 
-def test_uniqueness_tests_fail_on_a_planted_duplicate(built, tmp_path):
-    """A copied row fails dbt's `unique` test and the project's `unique_combination`, once
-    each: the grain checks of the marts and aggregates do catch a duplicate."""
-    data_dir, _ = built
+def copy_of_warehouse(data_dir, tmp_path):
     work = tmp_path / "bank"
     work.mkdir()
     shutil.copy(data_dir / "warehouse.duckdb", work / "warehouse.duckdb")
+    return work
+
+
+def test_uniqueness_tests_fail_on_a_planted_duplicate(built, tmp_path):
+    """A copied row fails dbt's `unique` test and the project's `unique_combination`, once
+    each: the grain checks of the marts and aggregates do catch a duplicate. The aggregate's
+    copy is stamped as a later run would write it (`_built_at`), since its test reads only
+    the keys written after it last passed. A failed test records no pass, so the next run
+    finds the copy again."""
+    work = copy_of_warehouse(built[0], tmp_path)
+    later = datetime.now(UTC).replace(tzinfo=None)
     with duckdb.connect(str(work / "warehouse.duckdb")) as con:
-        for relation in (
-            "customer.customer_360",
-            "intermediate.int_account_balances_aggregated_daily",
-        ):
-            con.execute(f"insert into {relation} select * from {relation} limit 1")
+        con.execute("insert into customer.customer_360 select * from customer.customer_360 limit 1")
+        con.execute(
+            "insert into intermediate.int_account_balances_aggregated_daily "
+            "select * replace (?::timestamp as _built_at) "
+            "from intermediate.int_account_balances_aggregated_daily limit 1",
+            [later],
+        )
     tests = [
         "unique_customer_360_customer_id",
-        "unique_combination_int_account_balances_aggregated_daily_account_id__balance_date",
+        "unique_combination_int_account_balances_aggregated_daily_account_id__balance_date___built_at",
     ]
-    output = run_dbt(work, tmp_path / "dbt_target", "test", "-s", *tests, expect_success=False)
-    assert output.count("Got 1 result, configured to fail if != 0") == 2, output[-3000:]
+    for _ in range(2):
+        output = run_dbt(work, tmp_path / "dbt_target", "test", "-s", *tests, expect_success=False)
+        assert output.count("Got 1 result, configured to fail if != 0") == 2, output[-3000:]
+
+
+def test_a_copy_stamped_before_the_last_pass_needs_every_row_checked(built, tmp_path):
+    """A row copied outside dbt with its original `_built_at` is older than the test's last
+    pass, so the nightly test does not read it; `test_every_row: true` does."""
+    work = copy_of_warehouse(built[0], tmp_path)
+    with duckdb.connect(str(work / "warehouse.duckdb")) as con:
+        con.execute(
+            "insert into intermediate.int_transactions_enriched "
+            "select * from intermediate.int_transactions_enriched limit 1"
+        )
+    test = "unique_combination_int_transactions_enriched_transaction_id___built_at"
+    output = run_dbt(work, tmp_path / "dbt_target", "test", "-s", test)
+    assert f"PASS {test}" in output, output[-3000:]
+    every_row = ("--vars", "{test_every_row: true}")
+    output = run_dbt(
+        work, tmp_path / "dbt_target", "test", "-s", test, *every_row, expect_success=False
+    )
+    assert "Got 1 result, configured to fail if != 0" in output, output[-3000:]

@@ -119,7 +119,8 @@
                 when _copy_number > 1 then 'exact_duplicate'
                 when _version_rank > 1 then 'superseded'
                 else 'staged'
-            end as _record_status
+            end as _record_status,
+            {{ built_at() }} as _built_at
         from settled
     )
 

@@ -1,9 +1,36 @@
-{#- No two rows share the same values of `columns` (a composite key). -#}
-{% test unique_combination(model, columns) %}
+{#-
+    No two rows share the same values of `columns` (a composite key).
 
-select {{ columns | join(', ') }}, count(*) as copies
-from {{ model }}
-group by {{ columns | join(', ') }}
+    Given `written_at` (the column a table stamps the rows a run writes with, `_built_at`),
+    it counts the rows only of keys written since the test last passed: every such key's
+    rows, old ones included (macros/rows_written.sql says why that is enough).
+-#}
+{% test unique_combination(model, columns, written_at=none) %}
+
+{%- set key = columns | join(', ') %}
+{%- if written_at %}
+
+with keys_written as (
+    select distinct {{ key }}
+    from {{ model }}
+    where {{ written_at }} > {{ last_passed_at(data_test_name('unique_combination', model.identifier, columns)) }}
+)
+
+select {% for column in columns %}tested.{{ column }}, {% endfor %}count(*) as copies
+from {{ model }} as tested
+inner join keys_written
+    on {% for column in columns %}tested.{{ column }} is not distinct from keys_written.{{ column }}{% if not loop.last %}
+    and {% endif %}{% endfor %}
+group by {% for column in columns %}tested.{{ column }}{% if not loop.last %}, {% endif %}{% endfor %}
 having count(*) > 1
+
+{%- else %}
+
+select {{ key }}, count(*) as copies
+from {{ model }}
+group by {{ key }}
+having count(*) > 1
+
+{%- endif %}
 
 {% endtest %}

@@ -132,7 +132,8 @@ final as (
         balance_date,
         cast(end_of_day_balance_amount as decimal(18, 2)) as end_of_day_balance_amount,
         cast(transaction_count as integer) as transaction_count,
-        _loaded_at
+        _loaded_at,
+        {{ built_at() }} as _built_at
     from combined
 )
 

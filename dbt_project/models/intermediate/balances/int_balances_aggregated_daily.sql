@@ -304,4 +304,7 @@ final as (
     {% endif %}
 )
 
-select * from final
+select
+    final.*,
+    {{ built_at() }} as _built_at
+from final

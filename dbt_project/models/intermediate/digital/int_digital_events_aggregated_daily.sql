@@ -133,7 +133,8 @@ final as (
         event_type,
         page,
         cast(event_count as integer) as event_count,
-        _loaded_at
+        _loaded_at,
+        {{ built_at() }} as _built_at
     from combined
 )
 

@@ -144,7 +144,8 @@ final as (
         is_spend,
         is_inflow,
         consumption_category,
-        _loaded_at
+        _loaded_at,
+        {{ built_at() }} as _built_at
     from {% if is_incremental() %}refreshed{% else %}categorised{% endif %}
 )
 

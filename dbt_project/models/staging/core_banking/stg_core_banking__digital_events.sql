@@ -15,7 +15,8 @@ final as (
         channel,
         updated_at,
         _source_file,
-        _loaded_at
+        _loaded_at,
+        _built_at
     from base
 )
 

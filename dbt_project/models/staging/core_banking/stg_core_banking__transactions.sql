@@ -19,7 +19,8 @@ final as (
         balance_after,
         updated_at,
         _source_file,
-        _loaded_at
+        _loaded_at,
+        _built_at
     from base
 )
 
