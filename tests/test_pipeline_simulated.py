@@ -198,6 +198,24 @@ def test_uniqueness_tests_fail_on_a_planted_duplicate(built, tmp_path):
         assert output.count("Got 1 result, configured to fail if != 0") == 2, output[-3000:]
 
 
+def unit_test_results(target) -> dict[str, str]:
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    return {r["unique_id"]: r["status"] for r in results if r["unique_id"].startswith("unit_test.")}
+
+
+def test_the_dbt_unit_tests_pass_here_and_not_in_the_build(built, tmp_path):
+    """The models' dbt unit tests run on fixed inputs, so CI runs them and the nightly
+    build does not."""
+    data_dir = built[0]
+    target = tmp_path / "dbt_target"
+    run_dbt(copy_of_warehouse(data_dir, tmp_path), target, "test", "-s", "test_type:unit")
+    unit_tests = set(json.loads((target / "manifest.json").read_text())["unit_tests"])
+    assert len(unit_tests) > 5
+    assert unit_test_results(target) == {unit_test: "pass" for unit_test in unit_tests}
+    for step in (data_dir / "dbt_target").iterdir():
+        assert unit_test_results(step) == {}
+
+
 def test_a_copy_stamped_before_the_last_pass_needs_every_row_checked(built, tmp_path):
     """A row copied outside dbt with its original `_built_at` is older than the test's last
     pass, so the nightly test does not read it; `test_every_row: true` does."""
