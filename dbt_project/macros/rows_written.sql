@@ -10,9 +10,10 @@
     has written a row of it since, so it is still unique. A test that failed records
     nothing: the next run reads the failed run's rows again.
 
-    A full refresh writes every row again, so it checks every row. The var
-    `test_every_row: true` does the same without rebuilding, e.g. after a table was changed
-    outside dbt.
+    When every row was written since the last pass (a full refresh, the first build), the
+    test reads every row with a plain count: the keys-written form would read them all too,
+    at twice the cost. The var `test_every_row: true` reads every row without a rebuild,
+    e.g. after a table was changed outside dbt.
 -#}
 
 {#- The start of this run, written into every row a run writes (`_built_at`). -#}
@@ -29,16 +30,29 @@
     {{ test_name }}:{{ model_name }}:{{ columns | join(',') }}
 {%- endmacro %}
 
-{#- When the named test last passed; before its first pass, a day before any row. -#}
-{% macro last_passed_at(test_key) -%}
-    {%- if var('test_every_row', false) -%}
-        cast('1900-01-01' as timestamp)
-    {%- else -%}
-        coalesce(
-            (select max(passed_at) from {{ data_test_passes() }} where test_name = '{{ test_key }}'),
-            cast('1900-01-01' as timestamp)
-        )
+{#-
+    When the named test last passed, as text, if `model` holds a row written before then;
+    otherwise none, and the test reads every row: before its first pass, after a full
+    refresh (every row written since), or with `test_every_row`. Asked as the test runs:
+    dbt compiles a test just before running it, after on-run-start.
+-#}
+{% macro last_pass_to_read_from(test_key, model, written_at) -%}
+    {%- if not execute or var('test_every_row', false) -%}
+        {{ return(none) }}
     {%- endif -%}
+    {%- set passes = data_test_passes() -%}
+    {%- set recorded = run_query(
+        "select count(*) from information_schema.tables"
+        ~ " where table_schema = '" ~ target.schema ~ "' and table_name = 'data_test_passes'"
+    ).columns[0].values()[0] -%}
+    {%- if recorded == 0 -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set last_pass = run_query(
+        "select cast(max(passed_at) as varchar), (select min(" ~ written_at ~ ") from " ~ model ~ ") <= max(passed_at)"
+        ~ " from " ~ passes ~ " where test_name = '" ~ test_key ~ "'"
+    ).rows[0] -%}
+    {{ return(last_pass[0] if last_pass[1] else none) }}
 {%- endmacro %}
 
 {#- on-run-start -#}

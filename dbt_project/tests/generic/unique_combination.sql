@@ -8,12 +8,15 @@
 {% test unique_combination(model, columns, written_at=none) %}
 
 {%- set key = columns | join(', ') %}
-{%- if written_at %}
+{%- set last_pass = last_pass_to_read_from(
+    data_test_name('unique_combination', model.identifier, columns), model, written_at
+) if written_at else none %}
+{%- if last_pass %}
 
 with keys_written as (
     select distinct {{ key }}
     from {{ model }}
-    where {{ written_at }} > {{ last_passed_at(data_test_name('unique_combination', model.identifier, columns)) }}
+    where {{ written_at }} > cast('{{ last_pass }}' as timestamp)
 )
 
 select {% for column in columns %}tested.{{ column }}, {% endfor %}count(*) as copies
