@@ -22,7 +22,7 @@
 {%- endmacro %}
 
 {% macro data_test_passes() -%}
-    {{ api.Relation.create(database=target.database, schema=target.schema, identifier='data_test_passes') }}
+    {{ return(api.Relation.create(database=target.database, schema=target.schema, identifier='data_test_passes')) }}
 {%- endmacro %}
 
 {#- One name per test: the test, the table it reads and its columns. -#}
@@ -41,11 +41,8 @@
         {{ return(none) }}
     {%- endif -%}
     {%- set passes = data_test_passes() -%}
-    {%- set recorded = run_query(
-        "select count(*) from information_schema.tables"
-        ~ " where table_schema = '" ~ target.schema ~ "' and table_name = 'data_test_passes'"
-    ).columns[0].values()[0] -%}
-    {%- if recorded == 0 -%}
+    {#- absent when nothing ran on-run-start, e.g. in `dbt compile` -#}
+    {%- if load_relation(passes) is none -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set last_pass = run_query(
