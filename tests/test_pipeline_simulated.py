@@ -212,7 +212,9 @@ def test_the_dbt_unit_tests_pass_here_and_not_in_the_build(built, tmp_path):
     unit_tests = set(json.loads((target / "manifest.json").read_text())["unit_tests"])
     assert len(unit_tests) > 5
     assert unit_test_results(target) == {unit_test: "pass" for unit_test in unit_tests}
-    for step in (data_dir / "dbt_target").iterdir():
+    build_steps = list((data_dir / "dbt_target").iterdir())
+    assert len(build_steps) == 2
+    for step in build_steps:
         assert unit_test_results(step) == {}
 
 
