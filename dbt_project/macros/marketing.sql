@@ -110,7 +110,7 @@
         case
             when {{ whole_years_between('customers.birth_date', as_of) }}
                 between {{ marketing_parameter('home_buying_min_age') }} and {{ marketing_parameter('home_buying_max_age') }}
-                and (coalesce(flows.employer_months_6m, 0) >= 3 or coalesce(flows.business_counterparties_6m, 0) >= 5)
+                and (coalesce(inflow_sources.employer_months_6m, 0) >= 3 or coalesce(inflow_sources.business_counterparties_6m, 0) >= 5)
                 then 1 else 0
         end as is_home_buying_life_stage,
         coalesce({{ safe_divide('flows.savings_transfers_3m_amount', 'flows.earnings_3m_amount') }}, 0)
@@ -135,14 +135,14 @@
         case
             when {{ whole_years_between('customers.birth_date', as_of) }}
                 between {{ marketing_parameter('young_earner_min_age') }} and {{ marketing_parameter('young_earner_max_age') }}
-                and coalesce(flows.employer_months_6m, 0) >= 3
+                and coalesce(inflow_sources.employer_months_6m, 0) >= 3
                 then 1 else 0
         end as is_young_earner,
-        coalesce(flows.business_counterparties_6m, 0) as business_counterparties_6m,
+        coalesce(inflow_sources.business_counterparties_6m, 0) as business_counterparties_6m,
         coalesce(pages.business_loan_page_views_90d, 0) as business_loan_page_views_90d,
         coalesce(flows.business_spend_payments_6m, 0) as business_spend_payments_6m,
         coalesce(pages.insurance_page_views_90d, 0) as insurance_page_views_90d,
-        coalesce(flows.pension_months_6m, 0) as pension_months_6m,
+        coalesce(inflow_sources.pension_months_6m, 0) as pension_months_6m,
         coalesce(pages.deposit_page_views_90d, 0) as deposit_page_views_90d,
         coalesce(flows.earnings_6m_amount, 0) / 6 as monthly_inflow_amount,
         coalesce(pages.logins_90d, 0) as logins_90d
@@ -185,19 +185,7 @@
             count(case
                 when t.is_spend and t.consumption_category in ('business_supplies', 'business_services')
                     and t.booked_date > {{ dbt.dateadd('month', -6, as_of) }} then 1
-            end) as business_spend_payments_6m,
-            count(distinct case
-                when t.amount > 0 and t.counterparty_type = 'business'
-                    and t.booked_date > {{ dbt.dateadd('month', -6, as_of) }} then t.counterparty_id
-            end) as business_counterparties_6m,
-            count(distinct case
-                when t.amount > 0 and t.counterparty_type = 'employer'
-                    and t.booked_date > {{ dbt.dateadd('month', -6, as_of) }} then {{ dbt.date_trunc('month', 't.booked_date') }}
-            end) as employer_months_6m,
-            count(distinct case
-                when t.amount > 0 and t.counterparty_type = 'pension_fund'
-                    and t.booked_date > {{ dbt.dateadd('month', -6, as_of) }} then {{ dbt.date_trunc('month', 't.booked_date') }}
-            end) as pension_months_6m
+            end) as business_spend_payments_6m
         from {{ spine }} as spine
         inner join {{ transactions }} as t
             on spine.customer_id = t.customer_id
@@ -207,6 +195,32 @@
     ) as flows
         on spine.customer_id = flows.customer_id
         and spine.as_of_date = flows.as_of_date
+    {#- Counted apart from flows, over the few inflows they count: a distinct count over every
+        transaction of the nine months made DuckDB hash each of them once per count. #}
+    left join (
+        select
+            spine.customer_id,
+            spine.as_of_date,
+            count(distinct case
+                when t.counterparty_type = 'business' then t.counterparty_id
+            end) as business_counterparties_6m,
+            count(distinct case
+                when t.counterparty_type = 'employer' then {{ dbt.date_trunc('month', 't.booked_date') }}
+            end) as employer_months_6m,
+            count(distinct case
+                when t.counterparty_type = 'pension_fund' then {{ dbt.date_trunc('month', 't.booked_date') }}
+            end) as pension_months_6m
+        from {{ spine }} as spine
+        inner join {{ transactions }} as t
+            on spine.customer_id = t.customer_id
+            and t.booked_date <= spine.as_of_date
+            and t.booked_date > {{ dbt.dateadd('month', -6, as_of) }}
+        where t.amount > 0
+            and t.counterparty_type in ('business', 'employer', 'pension_fund')
+        group by spine.customer_id, spine.as_of_date
+    ) as inflow_sources
+        on spine.customer_id = inflow_sources.customer_id
+        and spine.as_of_date = inflow_sources.as_of_date
     left join (
         select
             spine.customer_id,

@@ -157,21 +157,47 @@
             and pit_inflows.counterparty_id = pit_regular_payers.counterparty_id
     ),
 
-    pit_by_kind as (
+    {#- Each kind's months from one row per kind and month: distinct counts over every inflow
+        made DuckDB hash each of them once per count. #}
+    pit_kind_months as (
         select
             customer_id,
             as_of_date,
-            count(distinct case when inflow_kind = 'salary' then month_offset end) as salary_months,
-            sum(case when inflow_kind = 'salary' then amount else 0 end) as salary_amount,
-            count(distinct case when inflow_kind = 'pension' then month_offset end) as pension_months,
-            sum(case when inflow_kind = 'pension' then amount else 0 end) as pension_amount,
-            count(distinct case when inflow_kind = 'business' then counterparty_id end) as business_counterparties,
-            sum(case when inflow_kind = 'business' then amount else 0 end) as business_amount,
-            count(distinct case when inflow_kind = 'other' then month_offset end) as other_months,
-            sum(case when inflow_kind = 'other' then amount else 0 end) as other_amount,
-            sum(amount) as external_amount
+            inflow_kind,
+            month_offset,
+            sum(amount) as amount
         from pit_classified
+        group by customer_id, as_of_date, inflow_kind, month_offset
+    ),
+
+    pit_business_counterparties as (
+        select
+            customer_id,
+            as_of_date,
+            count(distinct counterparty_id) as business_counterparties
+        from pit_classified
+        where inflow_kind = 'business'
         group by customer_id, as_of_date
+    ),
+
+    pit_by_kind as (
+        select
+            pit_kind_months.customer_id,
+            pit_kind_months.as_of_date,
+            count(case when pit_kind_months.inflow_kind = 'salary' then 1 end) as salary_months,
+            sum(case when pit_kind_months.inflow_kind = 'salary' then pit_kind_months.amount else 0 end) as salary_amount,
+            count(case when pit_kind_months.inflow_kind = 'pension' then 1 end) as pension_months,
+            sum(case when pit_kind_months.inflow_kind = 'pension' then pit_kind_months.amount else 0 end) as pension_amount,
+            max(coalesce(pit_business_counterparties.business_counterparties, 0)) as business_counterparties,
+            sum(case when pit_kind_months.inflow_kind = 'business' then pit_kind_months.amount else 0 end) as business_amount,
+            count(case when pit_kind_months.inflow_kind = 'other' then 1 end) as other_months,
+            sum(case when pit_kind_months.inflow_kind = 'other' then pit_kind_months.amount else 0 end) as other_amount,
+            sum(pit_kind_months.amount) as external_amount
+        from pit_kind_months
+        left join pit_business_counterparties
+            on pit_kind_months.customer_id = pit_business_counterparties.customer_id
+            and pit_kind_months.as_of_date = pit_business_counterparties.as_of_date
+        group by pit_kind_months.customer_id, pit_kind_months.as_of_date
     ),
 
     pit_main_employers as (
@@ -361,28 +387,52 @@
 
 {#- Spending and current-account overdrafts over the 12 rolling months ending on as_of_date. -#}
 {% macro pit_account_conduct(spine, transactions) -%}
-    select
-        spine.customer_id,
-        spine.as_of_date,
-        count(distinct case
-            when transactions.account_type = 'current' and transactions.balance_after < 0
-                then transactions.booked_date
-        end) as overdraft_days_12m,
-        sum(case when transactions.is_spend then -transactions.amount else 0 end) as spend_12m_amount,
-        sum(case
-            when transactions.is_inflow
-                and transactions.account_type in ('current', 'savings', 'business')
-                and coalesce(transactions.counterparty_type, 'unknown') not in ('internal', 'merchant')
-                then transactions.amount
-            else 0
-        end) as external_inflow_12m_amount
-    from {{ spine }} as spine
-    inner join {{ transactions }} as transactions
-        on spine.customer_id = transactions.customer_id
-    where transactions.booked_date <= spine.as_of_date
+    {%- set in_window -%}
+        transactions.booked_date <= spine.as_of_date
         and transactions.booked_date > {{ dbt.dateadd('month', -13, 'spine.as_of_date') }}
         and {{ whole_months_between('transactions.booked_date', 'spine.as_of_date') }} < 12
-    group by spine.customer_id, spine.as_of_date
+    {%- endset -%}
+    select
+        totals.customer_id,
+        totals.as_of_date,
+        coalesce(overdrafts.overdraft_days_12m, 0) as overdraft_days_12m,
+        totals.spend_12m_amount,
+        totals.external_inflow_12m_amount
+    from (
+        select
+            spine.customer_id,
+            spine.as_of_date,
+            sum(case when transactions.is_spend then -transactions.amount else 0 end) as spend_12m_amount,
+            sum(case
+                when transactions.is_inflow
+                    and transactions.account_type in ('current', 'savings', 'business')
+                    and coalesce(transactions.counterparty_type, 'unknown') not in ('internal', 'merchant')
+                    then transactions.amount
+                else 0
+            end) as external_inflow_12m_amount
+        from {{ spine }} as spine
+        inner join {{ transactions }} as transactions
+            on spine.customer_id = transactions.customer_id
+        where {{ in_window }}
+        group by spine.customer_id, spine.as_of_date
+    ) as totals
+    {#- Counted apart, over the overdrawn transactions only: a distinct count over every
+        transaction of the year made DuckDB hash each of them once more. #}
+    left join (
+        select
+            spine.customer_id,
+            spine.as_of_date,
+            count(distinct transactions.booked_date) as overdraft_days_12m
+        from {{ spine }} as spine
+        inner join {{ transactions }} as transactions
+            on spine.customer_id = transactions.customer_id
+        where {{ in_window }}
+            and transactions.account_type = 'current'
+            and transactions.balance_after < 0
+        group by spine.customer_id, spine.as_of_date
+    ) as overdrafts
+        on totals.customer_id = overdrafts.customer_id
+        and totals.as_of_date = overdrafts.as_of_date
 {%- endmacro %}
 
 {#- The latest credit bureau report dated on or before as_of_date (as in customer_features). -#}

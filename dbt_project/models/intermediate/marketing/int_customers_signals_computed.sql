@@ -6,7 +6,8 @@
 
 with
 
-transactions as (
+-- read twice by marketing_signals: each reads only the columns it needs, and no copy is held
+transactions as {{ not_materialized() }} (
     select * from {{ ref('int_transactions_enriched') }}
 ),
 
