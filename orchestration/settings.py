@@ -3,6 +3,7 @@ variable, never from the working directory, so dbt, Dagster and the CLI agree.""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from dataclasses import dataclass
@@ -22,12 +23,19 @@ QUIET_ENVIRONMENT = {
     "DAGSTER_DISABLE_TELEMETRY": "1",
 }
 
+# The event log is Dagster's default (SQLite files under history/runs) written through
+# orchestration.event_log, which keeps one engine per file; {runs} is filled in per home.
 DAGSTER_YAML = """\
 telemetry:
   enabled: false
 concurrency:
   pools:
     default_limit: 1
+event_log_storage:
+  module: orchestration.event_log
+  class: SqliteEventLogStorageKeepingEngines
+  config:
+    base_dir: {runs}
 """
 
 
@@ -106,5 +114,6 @@ def prepare_environment(paths: DataPaths) -> None:
         paths.dagster_home.mkdir(parents=True, exist_ok=True)
         dagster_yaml = paths.dagster_home / "dagster.yaml"
         if not dagster_yaml.exists():
-            dagster_yaml.write_text(DAGSTER_YAML)
+            runs = paths.dagster_home.resolve() / "history" / "runs"
+            dagster_yaml.write_text(DAGSTER_YAML.format(runs=json.dumps(str(runs))))
         os.environ["DAGSTER_HOME"] = str(paths.dagster_home)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata
+import json
 import os
 import subprocess
 import sys
@@ -12,13 +13,17 @@ from types import SimpleNamespace
 import dagster as dg
 import dagster_dbt.core.resource
 import duckdb
+from dagster._core.storage.sql import create_engine
 from dagster_dbt import DbtCliResource
 from packaging import version
 
+import orchestration.event_log
 from orchestration.assets.dbt import BuildConfig, dbt_build, environment, is_transient
 from orchestration.contract import TABLES
 from orchestration.definitions import defs
+from orchestration.event_log import SqliteEventLogStorageKeepingEngines
 from orchestration.resources import WAREHOUSE_POOL, dbt_cli
+from orchestration.settings import DAGSTER_YAML
 
 
 def asset_graph():
@@ -138,3 +143,41 @@ def test_each_dbt_step_runs_dbt_with_its_own_duckdb_threads(monkeypatch, tmp_pat
     with environment(BANKPROFILE_DUCKDB_THREADS="2"):
         pass
     assert os.environ["BANKPROFILE_DUCKDB_THREADS"] == "3"
+
+
+def test_the_event_log_builds_one_engine_per_database(monkeypatch, tmp_path):
+    # Dagster's own SQLite event log builds an engine for every event it writes and every
+    # table it looks up; the instance's dagster.yaml names the storage that keeps them
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text(
+        DAGSTER_YAML.format(runs=json.dumps(str(home / "history" / "runs")))
+    )
+    engines: list[str] = []
+
+    def counted(conn_string, **kwargs):
+        engines.append(conn_string.rsplit("/", 1)[-1])
+        return create_engine(conn_string, **kwargs)
+
+    monkeypatch.setattr(orchestration.event_log, "create_engine", counted)
+
+    @dg.asset(check_specs=[dg.AssetCheckSpec("positive", asset="numbers")])
+    def numbers():
+        yield dg.Output([1, 2])
+        yield dg.AssetCheckResult(passed=True)
+
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        assert isinstance(instance.event_log_storage, SqliteEventLogStorageKeepingEngines)
+        run_ids = []
+        for _ in range(2):
+            result = dg.materialize([numbers], instance=instance)
+            assert result.success
+            assert instance.all_logs(result.run_id)  # the run's events are stored
+            run_ids.append(result.run_id)
+        checks = instance.event_log_storage.get_asset_check_execution_history(
+            dg.AssetCheckKey(dg.AssetKey("numbers"), "positive"), limit=5
+        )
+    # two runs, each dozens of events and an asset check: one engine per run database and
+    # one for the index, which also answers the table look-ups
+    assert sorted(engines) == sorted(["index.db", *(f"{run_id}.db" for run_id in run_ids)])
+    assert [check.status.value for check in checks] == ["SUCCEEDED", "SUCCEEDED"]
