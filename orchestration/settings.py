@@ -24,7 +24,7 @@ QUIET_ENVIRONMENT = {
 }
 
 # The event log is Dagster's default (SQLite files under history/runs) written through
-# orchestration.event_log, which keeps one engine per file; {runs} is filled in per home.
+# orchestration.event_log, which keeps one engine per file; dagster_yaml_for fills in {runs}.
 DAGSTER_YAML = """\
 telemetry:
   enabled: false
@@ -101,6 +101,12 @@ def data_paths() -> DataPaths:
     return DataPaths(root)
 
 
+def dagster_yaml_for(dagster_home: Path) -> str:
+    """The dagster.yaml of a Dagster home, its event log under history/runs as by default."""
+    runs = dagster_home.resolve() / "history" / "runs"
+    return DAGSTER_YAML.format(runs=json.dumps(str(runs)))  # a JSON string is a YAML one
+
+
 def prepare_environment(paths: DataPaths) -> None:
     """Export what dbt and Dagster read from the environment, before either starts."""
     for name, value in QUIET_ENVIRONMENT.items():
@@ -114,6 +120,5 @@ def prepare_environment(paths: DataPaths) -> None:
         paths.dagster_home.mkdir(parents=True, exist_ok=True)
         dagster_yaml = paths.dagster_home / "dagster.yaml"
         if not dagster_yaml.exists():
-            runs = paths.dagster_home.resolve() / "history" / "runs"
-            dagster_yaml.write_text(DAGSTER_YAML.format(runs=json.dumps(str(runs))))
+            dagster_yaml.write_text(dagster_yaml_for(paths.dagster_home))
         os.environ["DAGSTER_HOME"] = str(paths.dagster_home)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.metadata
-import json
 import os
 import subprocess
 import sys
@@ -23,7 +22,7 @@ from orchestration.contract import TABLES
 from orchestration.definitions import defs
 from orchestration.event_log import SqliteEventLogStorageKeepingEngines
 from orchestration.resources import WAREHOUSE_POOL, dbt_cli
-from orchestration.settings import DAGSTER_YAML
+from orchestration.settings import dagster_yaml_for
 
 
 def asset_graph():
@@ -150,9 +149,7 @@ def test_the_event_log_builds_one_engine_per_database(monkeypatch, tmp_path):
     # table it looks up; the instance's dagster.yaml names the storage that keeps them
     home = tmp_path / "dagster_home"
     home.mkdir()
-    (home / "dagster.yaml").write_text(
-        DAGSTER_YAML.format(runs=json.dumps(str(home / "history" / "runs")))
-    )
+    (home / "dagster.yaml").write_text(dagster_yaml_for(home))
     engines: list[str] = []
 
     def counted(conn_string, **kwargs):
