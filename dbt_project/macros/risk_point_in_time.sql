@@ -182,22 +182,18 @@
 
     pit_by_kind as (
         select
-            pit_kind_months.customer_id,
-            pit_kind_months.as_of_date,
-            count(case when pit_kind_months.inflow_kind = 'salary' then 1 end) as salary_months,
-            sum(case when pit_kind_months.inflow_kind = 'salary' then pit_kind_months.amount else 0 end) as salary_amount,
-            count(case when pit_kind_months.inflow_kind = 'pension' then 1 end) as pension_months,
-            sum(case when pit_kind_months.inflow_kind = 'pension' then pit_kind_months.amount else 0 end) as pension_amount,
-            max(coalesce(pit_business_counterparties.business_counterparties, 0)) as business_counterparties,
-            sum(case when pit_kind_months.inflow_kind = 'business' then pit_kind_months.amount else 0 end) as business_amount,
-            count(case when pit_kind_months.inflow_kind = 'other' then 1 end) as other_months,
-            sum(case when pit_kind_months.inflow_kind = 'other' then pit_kind_months.amount else 0 end) as other_amount,
-            sum(pit_kind_months.amount) as external_amount
+            customer_id,
+            as_of_date,
+            count(case when inflow_kind = 'salary' then 1 end) as salary_months,
+            sum(case when inflow_kind = 'salary' then amount else 0 end) as salary_amount,
+            count(case when inflow_kind = 'pension' then 1 end) as pension_months,
+            sum(case when inflow_kind = 'pension' then amount else 0 end) as pension_amount,
+            sum(case when inflow_kind = 'business' then amount else 0 end) as business_amount,
+            count(case when inflow_kind = 'other' then 1 end) as other_months,
+            sum(case when inflow_kind = 'other' then amount else 0 end) as other_amount,
+            sum(amount) as external_amount
         from pit_kind_months
-        left join pit_business_counterparties
-            on pit_kind_months.customer_id = pit_business_counterparties.customer_id
-            and pit_kind_months.as_of_date = pit_business_counterparties.as_of_date
-        group by pit_kind_months.customer_id, pit_kind_months.as_of_date
+        group by customer_id, as_of_date
     ),
 
     pit_main_employers as (
@@ -242,7 +238,7 @@
             coalesce(pit_by_kind.salary_amount, 0) as salary_amount,
             coalesce(pit_by_kind.pension_months, 0) as pension_months,
             coalesce(pit_by_kind.pension_amount, 0) as pension_amount,
-            coalesce(pit_by_kind.business_counterparties, 0) as business_counterparties,
+            coalesce(pit_business_counterparties.business_counterparties, 0) as business_counterparties,
             coalesce(pit_by_kind.business_amount, 0) as business_amount,
             coalesce(pit_by_kind.other_months, 0) as other_months,
             coalesce(pit_by_kind.other_amount, 0) as other_amount,
@@ -252,7 +248,7 @@
             coalesce(pit_moments.sum_squared_inflow_amount, 0) as sum_squared_inflow_amount,
             coalesce(pit_by_kind.salary_months, 0) > 0 as has_salary,
             coalesce(pit_by_kind.pension_months, 0) > 0 as has_pension,
-            coalesce(pit_by_kind.business_counterparties, 0) >= least(
+            coalesce(pit_business_counterparties.business_counterparties, 0) >= least(
                 pit_rules.business_min_counterparties,
                 pit_rules.business_min_counterparties_per_month * pit_onboarded.observed_months
             ) as has_business_income,
@@ -265,6 +261,9 @@
         left join pit_by_kind
             on pit_onboarded.customer_id = pit_by_kind.customer_id
             and pit_onboarded.as_of_date = pit_by_kind.as_of_date
+        left join pit_business_counterparties
+            on pit_onboarded.customer_id = pit_business_counterparties.customer_id
+            and pit_onboarded.as_of_date = pit_business_counterparties.as_of_date
         left join pit_main_employers
             on pit_onboarded.customer_id = pit_main_employers.customer_id
             and pit_onboarded.as_of_date = pit_main_employers.as_of_date
