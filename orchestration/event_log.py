@@ -9,7 +9,8 @@ customers the Dagster process spent 29 of its 47 CPU seconds in the event log, 7
 compiling SQL and 2.8 creating engines, on the two cores the dbt steps run on
 (docs/benchmarks.md).
 
-This class keeps each database file's engine for the life of the storage. The engine still
+This class keeps each database file's engine for the life of the storage, and remembers the
+tables it has found (Dagster looks one up before each asset check result). The engine still
 has no pool (NullPool): every connection is opened and closed around its transaction, as
 before, so other processes (the Dagster UI, the daemon) see the files as they did.
 settings.DAGSTER_YAML names it as the instance's event log storage.
