@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import importlib.metadata
 import os
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -178,3 +180,31 @@ def test_the_event_log_builds_one_engine_per_database(monkeypatch, tmp_path):
     # one for the index, which also answers the table look-ups
     assert sorted(engines) == sorted(["index.db", *(f"{run_id}.db" for run_id in run_ids)])
     assert [check.status.value for check in checks] == ["SUCCEEDED", "SUCCEEDED"]
+
+
+def test_the_event_log_is_readable_while_open_and_in_its_file_once_closed(tmp_path):
+    # the storage keeps its connections open and syncs at checkpoints only: disposing of the
+    # instance checkpoints a run's file, which the Dagster UI watches for changes, and another
+    # reader (the UI) sees every event of a run while the connections are open
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text(dagster_yaml_for(home))
+    runs = home / "history" / "runs"
+
+    @dg.asset
+    def numbers():
+        return [1, 2]
+
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        run_id = dg.materialize([numbers], instance=instance).run_id
+        written = len(instance.all_logs(run_id))
+    # immutable: the database file alone, as if no write-ahead log were beside it
+    with closing(sqlite3.connect(f"file:{runs / run_id}.db?immutable=1", uri=True)) as con:
+        assert con.execute("select count(*) from event_logs").fetchone()[0] == written
+    assert written > 10
+
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        run_id = dg.materialize([numbers], instance=instance).run_id
+        reader = SqliteEventLogStorageKeepingEngines(str(runs))
+        assert len(reader.get_records_for_run(run_id).records) == len(instance.all_logs(run_id))
+        reader.dispose()
