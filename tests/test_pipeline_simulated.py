@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from orchestration.contract import TABLES
+from orchestration.settings import duckdb_threads
 from tests.conftest import (
     BANK_CUSTOMERS,
     BANKPROFILE,
@@ -103,6 +104,21 @@ def test_every_simulated_customer_is_staged_once(built):
         assert len(truth) == BANK_CUSTOMERS
         assert set(staged["customer_id"]) == set(truth["customer_id"])
         assert staged["customer_id"].is_unique
+
+
+def test_each_dbt_step_gets_its_duckdb_threads_and_the_second_starts_from_the_first_parse(built):
+    # the threads are set by an on-run-start hook (macros/duckdb_threads.sql), not the
+    # profile: the scored step reuses the first step's parse instead of parsing it all again
+    data_dir, _ = built
+    logs = {
+        step: (data_dir / "dbt_target" / step / "dbt.log").read_text()
+        for step in ("bankprofile_dbt_models", "bankprofile_dbt_scored_models")
+    }
+    assert f"set threads = {duckdb_threads()}" in logs["bankprofile_dbt_models"]
+    scored = logs["bankprofile_dbt_scored_models"]
+    assert f"set threads = {duckdb_threads(models_at_once=1)}" in scored
+    assert "Partial parsing enabled" in scored
+    assert "Unable to do partial parsing" not in scored
 
 
 def test_no_clear_pii_outside_raw(built):

@@ -1,8 +1,10 @@
 """dbt models as Dagster assets, grouped by folder; dbt tests become asset checks."""
 
 import os
+import shutil
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -67,6 +69,23 @@ def is_transient(error: Exception) -> bool:
     return any(marker in str(error) for marker in TRANSIENT_DBT_ERRORS)
 
 
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+
+
+def start_from_the_newest_parse(target_path: Path) -> None:
+    """Give a dbt step the newest parse of the project that any step left in this data dir.
+
+    dbt parses the whole project again (16-18 s here, against 7-8 s from a saved parse) when
+    its target holds no parse made with the same profile and vars: each step in a new data
+    dir, each step of a build given other --vars. The two steps of a build share both, so the
+    second starts from the parse the first just left. dbt checks the copy as its own (files,
+    profile, vars, environment) and parses again whatever changed since, or all of it."""
+    parses = sorted(target_path.parent.glob(f"*/{PARTIAL_PARSE_FILE}"), key=os.path.getmtime)
+    if parses and parses[-1].parent != target_path:
+        target_path.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(parses[-1], target_path / PARTIAL_PARSE_FILE)
+
+
 @contextmanager
 def environment(**values: str) -> Iterator[None]:
     """os.environ with `values` set, restored after: dagster-dbt starts dbt with a copy of it."""
@@ -93,6 +112,7 @@ def dbt_build(
     # dbt's run artifacts go with the data they describe, one folder per step, reused from
     # run to run (dagster-dbt's default is a new folder under dbt_project/target each time)
     target_path = data_paths().root / "dbt_target" / context.op_def.name
+    start_from_the_newest_parse(target_path)
     # dbt's unit tests check the SQL on fixed inputs, seeds included: they cannot change
     # from night to night, so CI runs them (tests/test_pipeline_simulated.py), not the build
     args = ["build", "--exclude-resource-type", "unit_test"]
