@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from orchestration.settings import DBT_PROJECT_DIR
 
@@ -73,8 +75,25 @@ BANK_CUSTOMERS = 2_000
 @pytest.fixture(scope="session")
 def bank(tmp_path_factory) -> Path:
     """One small simulated bank built once through the real Dagster job (generate, then
-    `bankprofile build`), shared by every test that only reads it."""
-    data_dir = tmp_path_factory.mktemp("bank")
+    `bankprofile build`), shared by every test that only reads it: tests that change it
+    change a copy. Under pytest-xdist the first worker to ask builds it and the others wait
+    for it (each worker building its own cost one more build of the suite's few minutes)."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:  # one process: nobody to share with
+        return build_bank(tmp_path_factory.mktemp("bank"))
+    shared = tmp_path_factory.getbasetemp().parent  # the workers' common folder
+    data_dir = shared / "bank"
+    with FileLock(shared / "bank.lock"):
+        if not (data_dir / BANK_BUILT).exists():
+            shutil.rmtree(data_dir, ignore_errors=True)  # a build that failed half-way
+            build_bank(data_dir)
+    return data_dir
+
+
+BANK_BUILT = ".built"
+
+
+def build_bank(data_dir: Path) -> Path:
+    data_dir.mkdir(parents=True, exist_ok=True)
     run_bankprofile(
         data_dir,
         "generate",
@@ -88,4 +107,5 @@ def bank(tmp_path_factory) -> Path:
         "0.01",
     )
     run_bankprofile(data_dir, "build")
+    (data_dir / BANK_BUILT).touch()
     return data_dir

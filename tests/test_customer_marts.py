@@ -1,11 +1,13 @@
 """Customer profile marts on a small simulated bank: income detection, grain, point in time.
 
-Builds once per module (generate, then the real `bankprofile build`) in a temporary folder,
-then checks the marts against the simulator's truth file.
+Reads a module copy of the session's bank (2,000 customers, built once through the real
+`bankprofile build`, as of its last booked day), checks the marts against the simulator's
+truth file, then delivers a later extract into the copy and builds it again as of the same day.
 """
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -14,15 +16,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.simulator import SimulationConfig, generate
-from tests.conftest import run_bankprofile
+from tests.conftest import BANK_CUSTOMERS, run_bankprofile
 
 pytestmark = pytest.mark.e2e
 
-CUSTOMERS = 1_500
-MONTHS = 24
-SEED = 7
-AS_OF_DATE = "2026-09-30"  # the simulator's default last booked day
+AS_OF_DATE = "2026-09-30"  # the simulator's default last booked day: the bank's build's
 LATE_EXTRACT_DAY = "2026-10-20"  # a later extract, with rows booked after AS_OF_DATE
 MIN_INCOME_ACCURACY = 0.95
 
@@ -41,9 +39,21 @@ def read(data_dir: Path, sql: str) -> pd.DataFrame:
 
 
 def append_late_transactions(data_dir: Path) -> int:
-    """A later extract: copies of recent rows re-booked after AS_OF_DATE, with new ids."""
+    """A later extract: copies of recent staged rows re-booked after AS_OF_DATE, with new ids
+    (staged ones: the bank's extracts also hold rows its build quarantined)."""
     landing = data_dir / "landing" / "transactions"
-    recent = pq.read_table(sorted(landing.glob("*/*.parquet"))[-1]).to_pylist()
+    newest = sorted(landing.glob("*/*.parquet"))[-1]
+    staged = set(
+        read(
+            data_dir,
+            "select _row_number from staging.base_core_banking__transactions "
+            "where _record_status = 'staged' "
+            f"and _source_file = 'transactions/{newest.parent.name}/{newest.name}'",
+        )["_row_number"]
+    )
+    recent = [
+        row for number, row in enumerate(pq.read_table(newest).to_pylist()) if number in staged
+    ]
     rows = []
     for number, row in enumerate(recent):
         rows.append(
@@ -65,10 +75,17 @@ def append_late_transactions(data_dir: Path) -> int:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
+def built(bank, tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("customer_marts")
-    generate(SimulationConfig(customers=CUSTOMERS, months=MONTHS, seed=SEED), data_dir)
-    build(data_dir)
+    for folder in ("landing", "truth"):
+        shutil.copytree(bank / folder, data_dir / folder)
+    shutil.copy(bank / "warehouse.duckdb", data_dir / "warehouse.duckdb")
+    latest = read(
+        data_dir,
+        "select strftime(max(booked_at), '%Y-%m-%d') as day "
+        "from staging.stg_core_banking__transactions",
+    )["day"][0]
+    assert latest == AS_OF_DATE  # the bank's build was as of this day
     features_before = read(data_dir, "select * from customer.customer_features")
     late_rows = append_late_transactions(data_dir)
     build(data_dir)
@@ -98,7 +115,7 @@ def test_one_row_per_staged_customer(built, mart):
     rows = read(data_dir, f"select customer_id from customer.{mart}")
     assert rows["customer_id"].is_unique
     assert set(rows["customer_id"]) == set(staged["customer_id"])
-    assert len(rows) == CUSTOMERS
+    assert len(rows) == BANK_CUSTOMERS
 
 
 def test_transactions_after_as_of_date_change_no_feature(built):

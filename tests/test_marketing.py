@@ -2,9 +2,9 @@
 offer gates, the deterministic campaign holdout and the contact-list export.
 
 Fast unit tests first. The rest read a module copy of the session bank's warehouse (2,000
-customers, seed 11, built once through the real CLI) on which the propensity models are
-fitted (orchestration.assets.marketing) and the marketing models rebuilt with dbt, in their
-own target path, so the tests work before and after the asset is wired into the Dagster job.
+customers, seed 11, built once through the real CLI: the propensity models fitted by the
+marketing_propensity asset, the marketing marts built after it); tests that run dbt on it
+use a target path of their own.
 """
 
 from __future__ import annotations
@@ -25,13 +25,6 @@ from orchestration.assets import marketing
 from orchestration.settings import DBT_PROJECT_DIR, DataPaths
 from tests.conftest import REPO_ROOT, run_dbt
 
-MARKETING = [
-    "path:models/intermediate/marketing",
-    "path:models/marts/marketing",
-    "path:../seeds/marketing_*",
-    "customer_360",
-    "segment_summary",
-]
 TOP_SHARE = 0.05  # the best-scored 5% of customers
 MIN_PRECISION = 0.60
 MIN_LIFT = 5.0
@@ -104,27 +97,15 @@ def copy_bank(bank: Path, destination: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def built(bank, tmp_path_factory) -> tuple[Path, Path]:
-    """The bank's warehouse, copied; intermediate marketing models, the propensity models,
-    then every marketing mart (and customer_360, segment_summary) built on it."""
+    """A copy of the bank's warehouse, as its build left it: the propensity models fitted by
+    the marketing_propensity asset, every marketing mart built by dbt after it."""
     root = tmp_path_factory.mktemp("marketing")
     data_dir = copy_bank(bank, root / "data")
-    target_dir = root / "dbt_target"
-    run_dbt(
-        data_dir,
-        target_dir,
-        "build",
-        "--select",
-        "path:models/intermediate/marketing",
-        "path:../seeds/marketing_*",
-        "--indirect-selection",
-        "cautious",
+    families = read(
+        data_dir, "select product_family from marketing_model.current_propensity_models"
     )
-    models, _ = marketing.fit_and_publish(data_dir / "warehouse.duckdb")
-    assert models, "the simulated bank has campaign history: at least one family has a model"
-    run_dbt(
-        data_dir, target_dir, "build", "--select", *MARKETING, "--indirect-selection", "cautious"
-    )
-    return data_dir, target_dir
+    assert len(families), "the simulated bank has campaign history: at least one family has a model"
+    return data_dir, root / "dbt_target"
 
 
 def read(data_dir: Path, sql: str) -> pd.DataFrame:

@@ -156,8 +156,12 @@ def test_unknown_customer_is_one_sentence_and_exit_1(built):
     assert "C99999999" in result.stderr
 
 
-def test_a_reader_of_the_published_database_is_undisturbed_by_a_new_build(built):
-    data_dir, _ = built
+def test_a_reader_of_the_published_database_is_undisturbed_by_a_new_build(built, tmp_path):
+    # the build writes a copy: other test files read the session's bank meanwhile
+    data_dir = tmp_path / "bank"
+    for folder in ("landing", "published"):
+        shutil.copytree(built[0] / folder, data_dir / folder, symlinks=True)
+    shutil.copy(built[0] / "warehouse.duckdb", data_dir / "warehouse.duckdb")
     published = data_dir / "published" / "bi.duckdb"
     reader = duckdb.connect(str(published), read_only=True)
     before = reader.execute("select count(*) from customer.customer_360").fetchone()[0]
