@@ -70,6 +70,7 @@ def run_dbt(data_dir: Path, target_dir: Path, *args: str, expect_success: bool =
 
 
 BANK_CUSTOMERS = 2_000
+BANK_BUILT = ".built"  # written once the bank's build has succeeded
 
 
 @pytest.fixture(scope="session")
@@ -89,9 +90,6 @@ def bank(tmp_path_factory) -> Path:
     return data_dir
 
 
-BANK_BUILT = ".built"
-
-
 def build_bank(data_dir: Path) -> Path:
     data_dir.mkdir(parents=True, exist_ok=True)
     run_bankprofile(
@@ -109,3 +107,13 @@ def build_bank(data_dir: Path) -> Path:
     run_bankprofile(data_dir, "build")
     (data_dir / BANK_BUILT).touch()
     return data_dir
+
+
+def copy_of_bank(bank: Path, destination: Path, *folders: str) -> Path:
+    """The warehouse of a built bank and the named folders beside it (landing, truth,
+    published), copied for a test to change; the bank itself stays as it was built."""
+    destination.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(bank / "warehouse.duckdb", destination / "warehouse.duckdb")
+    for folder in folders:
+        shutil.copytree(bank / folder, destination / folder, symlinks=True)
+    return destination

@@ -7,7 +7,6 @@ truth file, then delivers a later extract into the copy and builds it again as o
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import duckdb
@@ -16,7 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import BANK_CUSTOMERS, run_bankprofile
+from tests.conftest import BANK_CUSTOMERS, copy_of_bank, run_bankprofile
 
 pytestmark = pytest.mark.e2e
 
@@ -76,10 +75,7 @@ def append_late_transactions(data_dir: Path) -> int:
 
 @pytest.fixture(scope="module")
 def built(bank, tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("customer_marts")
-    for folder in ("landing", "truth"):
-        shutil.copytree(bank / folder, data_dir / folder)
-    shutil.copy(bank / "warehouse.duckdb", data_dir / "warehouse.duckdb")
+    data_dir = copy_of_bank(bank, tmp_path_factory.mktemp("customer_marts"), "landing", "truth")
     latest = read(
         data_dir,
         "select strftime(max(booked_at), '%Y-%m-%d') as day "

@@ -23,7 +23,7 @@ import pytest
 from orchestration import campaigns
 from orchestration.assets import marketing
 from orchestration.settings import DBT_PROJECT_DIR, DataPaths
-from tests.conftest import REPO_ROOT, run_dbt
+from tests.conftest import REPO_ROOT, copy_of_bank, run_dbt
 
 TOP_SHARE = 0.05  # the best-scored 5% of customers
 MIN_PRECISION = 0.60
@@ -88,19 +88,12 @@ def test_export_refuses_an_unknown_extension_in_one_sentence(tmp_path, capsys):
 # --- on the small bank ------------------------------------------------------------------
 
 
-def copy_bank(bank: Path, destination: Path) -> Path:
-    destination.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(bank / "warehouse.duckdb", destination / "warehouse.duckdb")
-    shutil.copytree(bank / "truth", destination / "truth")
-    return destination
-
-
 @pytest.fixture(scope="module")
 def built(bank, tmp_path_factory) -> tuple[Path, Path]:
     """A copy of the bank's warehouse, as its build left it: the propensity models fitted by
     the marketing_propensity asset, every marketing mart built by dbt after it."""
     root = tmp_path_factory.mktemp("marketing")
-    data_dir = copy_bank(bank, root / "data")
+    data_dir = copy_of_bank(bank, root / "data", "truth")
     families = read(
         data_dir, "select product_family from marketing_model.current_propensity_models"
     )
@@ -195,7 +188,7 @@ def test_offers_break_no_gate(built):
 
 def test_the_dbt_gate_test_catches_a_planted_violation(built, tmp_path):
     data_dir, target_dir = built
-    planted = copy_bank(data_dir, tmp_path / "planted")
+    planted = copy_of_bank(data_dir, tmp_path / "planted", "truth")
     with duckdb.connect(str(planted / "warehouse.duckdb")) as con:
         # a do-not-contact customer, with the gate inputs as they really are
         con.execute(

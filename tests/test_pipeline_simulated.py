@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import time
 from datetime import UTC, datetime
@@ -19,6 +18,7 @@ from tests.conftest import (
     BANKPROFILE,
     REPO_ROOT,
     cli_environment,
+    copy_of_bank,
     run_bankprofile,
     run_dbt,
 )
@@ -158,10 +158,7 @@ def test_unknown_customer_is_one_sentence_and_exit_1(built):
 
 def test_a_reader_of_the_published_database_is_undisturbed_by_a_new_build(built, tmp_path):
     # the build writes a copy: other test files read the session's bank meanwhile
-    data_dir = tmp_path / "bank"
-    for folder in ("landing", "published"):
-        shutil.copytree(built[0] / folder, data_dir / folder, symlinks=True)
-    shutil.copy(built[0] / "warehouse.duckdb", data_dir / "warehouse.duckdb")
+    data_dir = copy_of_bank(built[0], tmp_path / "bank", "landing", "published")
     published = data_dir / "published" / "bi.duckdb"
     reader = duckdb.connect(str(published), read_only=True)
     before = reader.execute("select count(*) from customer.customer_360").fetchone()[0]
@@ -186,20 +183,13 @@ def test_a_reader_of_the_published_database_is_undisturbed_by_a_new_build(built,
     reader.close()
 
 
-def copy_of_warehouse(data_dir, tmp_path):
-    work = tmp_path / "bank"
-    work.mkdir()
-    shutil.copy(data_dir / "warehouse.duckdb", work / "warehouse.duckdb")
-    return work
-
-
 def test_uniqueness_tests_fail_on_a_planted_duplicate(built, tmp_path):
     """A copied row fails dbt's `unique` test and the project's `unique_combination`, once
     each: the grain checks of the marts and aggregates do catch a duplicate. The aggregate's
     copy is stamped as a later run would write it (`_built_at`), since its test reads only
     the keys written after it last passed. A failed test records no pass, so the next run
     finds the copy again."""
-    work = copy_of_warehouse(built[0], tmp_path)
+    work = copy_of_bank(built[0], tmp_path / "bank")
     later = datetime.now(UTC).replace(tzinfo=None)
     with duckdb.connect(str(work / "warehouse.duckdb")) as con:
         con.execute("insert into customer.customer_360 select * from customer.customer_360 limit 1")
@@ -228,7 +218,7 @@ def test_the_dbt_unit_tests_pass_here_and_not_in_the_build(built, tmp_path):
     build does not."""
     data_dir = built[0]
     target = tmp_path / "dbt_target"
-    run_dbt(copy_of_warehouse(data_dir, tmp_path), target, "test", "-s", "test_type:unit")
+    run_dbt(copy_of_bank(data_dir, tmp_path / "bank"), target, "test", "-s", "test_type:unit")
     unit_tests = set(json.loads((target / "manifest.json").read_text())["unit_tests"])
     assert len(unit_tests) > 5
     assert unit_test_results(target) == {unit_test: "pass" for unit_test in unit_tests}
@@ -241,7 +231,7 @@ def test_the_dbt_unit_tests_pass_here_and_not_in_the_build(built, tmp_path):
 def test_a_copy_stamped_before_the_last_pass_needs_every_row_checked(built, tmp_path):
     """A row copied outside dbt with its original `_built_at` is older than the test's last
     pass, so the nightly test does not read it; `test_every_row: true` does."""
-    work = copy_of_warehouse(built[0], tmp_path)
+    work = copy_of_bank(built[0], tmp_path / "bank")
     with duckdb.connect(str(work / "warehouse.duckdb")) as con:
         con.execute(
             "insert into intermediate.int_transactions_enriched "
