@@ -230,7 +230,7 @@ def run(customers: int, months: int, seed: int, data_dir: Path, floor: bool = Tr
     shutil.rmtree(data_dir, ignore_errors=True)
     data_dir.mkdir(parents=True)
     stages: list[StageResult] = []
-    probes = [speed_probe()]
+    probes = [speed_probe(directory=data_dir)]
     bankprofile = str(SCRIPTS_DIR / "bankprofile")
     # After a dbt file changes, the first run parses the project again (about 10 s): a
     # one-off after an upgrade, not part of the nightly build, so it happens before timing.
@@ -289,7 +289,7 @@ def run(customers: int, months: int, seed: int, data_dir: Path, floor: bool = Tr
     if floor:  # the floor builds every model again in a second database: twice the disk
         stages.append(run_floor(data_dir, env))
         ratio = full.wall_seconds / stages[3].wall_seconds
-    probes.append(speed_probe())
+    probes.append(speed_probe(directory=data_dir))
     return {
         "customers": customers,
         "months": months,
@@ -305,11 +305,15 @@ def run(customers: int, months: int, seed: int, data_dir: Path, floor: bool = Tr
     }
 
 
-def speed_probe(repeats: int = 3) -> dict[str, float]:
-    """Seconds for two fixed one-core workloads, the median of `repeats`: a DuckDB query
-    (hash and sum 100 M integers, one thread) and a Python loop (10 M additions). The same
-    code on the same machine takes the same time, so a run whose probe is slower than
-    another's ran on a slower machine (a busy host), whatever the code did."""
+def speed_probe(repeats: int = 3, directory: Path | None = None) -> dict[str, float]:
+    """Seconds for fixed workloads, the median of `repeats`: a DuckDB query (hash and sum
+    100 M integers, one thread), a Python loop (10 M additions) and, given a `directory`,
+    writing 256 MiB there and syncing it to disk. The same code on the same machine takes
+    the same time, so a run whose probe is slower than another's ran on a slower machine (a
+    busy host), whatever the code did. The disk has a probe of its own: at 23:03 on
+    2026-11-30 the one-core probes were at most 1.5 times slower than before the 06:15
+    restart, and the million-customer build's base models, which spill to disk, ran 2.6
+    times slower than at 04:45."""
     con = duckdb.connect()
     con.execute("set threads = 1")
 
@@ -326,7 +330,25 @@ def speed_probe(repeats: int = 3) -> dict[str, float]:
         "python_seconds": _median_seconds(loop, repeats),
     }
     con.close()
+    if directory is not None:
+        probe["disk_seconds"] = _median_seconds(lambda: _write_and_sync(directory), repeats)
     return probe
+
+
+DISK_PROBE_BLOCK, DISK_PROBE_BLOCKS = 8 * 2**20, 32  # 256 MiB
+
+
+def _write_and_sync(directory: Path) -> None:
+    block = os.urandom(DISK_PROBE_BLOCK)  # incompressible, whatever the file system does
+    path = directory / ".disk_probe"
+    try:
+        with path.open("wb") as handle:
+            for _ in range(DISK_PROBE_BLOCKS):
+                handle.write(block)
+            handle.flush()
+            os.fsync(handle.fileno())
+    finally:
+        path.unlink(missing_ok=True)
 
 
 def _median_seconds(work: Callable[[], None], repeats: int) -> float:
@@ -357,10 +379,11 @@ def render(result: dict) -> str:
         f"dbt threads {dbt_threads()}, DuckDB threads {duckdb_threads()} in the first dbt step "
         f"and {duckdb_threads(models_at_once=1)} in the scored one",
         "",
-        "Machine speed probe (one core, median of 3; the same on an equally fast machine): "
+        "Machine speed probe (one core, median of 3; the same on an equally fast machine; "
+        "disk: 256 MiB written and synced in the data directory): "
         + "; ".join(
             f"{when}: DuckDB {probe['duckdb_seconds']:.2f} s, "
-            f"Python {probe['python_seconds']:.2f} s"
+            f"Python {probe['python_seconds']:.2f} s, disk {probe['disk_seconds']:.2f} s"
             for when, probe in zip(("before", "after"), result["speed_probes"], strict=True)
         )
         + ".",
