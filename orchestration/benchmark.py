@@ -312,7 +312,7 @@ def speed_probe(repeats: int = 3, directory: Path | None = None) -> dict[str, fl
     the same time, so a run whose probe is slower than another's ran on a slower machine (a
     busy host), whatever the code did. The disk has a probe of its own: at 23:03 on
     2026-11-30 the one-core probes were at most 1.5 times slower than before the 06:15
-    restart, and the million-customer build's base models, which spill to disk, ran 2.6
+    restart, and the million-customer build's base models, which spill to disk, ran 2.6-2.9
     times slower than at 04:45."""
     con = duckdb.connect()
     con.execute("set threads = 1")

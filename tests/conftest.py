@@ -19,7 +19,8 @@ DBT = Path(sys.executable).parent / "dbt"
 
 # The files that build, slowest first (seconds of one worker, 2026-11-30, 22:40 run). The
 # two pytest-xdist workers take whole files in collection order; by xdist's default order,
-# the most tests first, test_operations started a quarter into the run and ended alone.
+# the most tests first, test_operations started at least 200 s into a 12-minute run and
+# ended it.
 SLOWEST_FILES = (
     "test_operations.py",  # 517: three nights, a full refresh, a failed build and more
     "test_pipeline_simulated.py",  # 211: builds the session's bank, and a copy again
@@ -27,7 +28,7 @@ SLOWEST_FILES = (
     "test_berka.py",  # 93
     "test_customer_marts.py",  # 75
     "test_pipeline_handmade.py",  # 68
-    "test_marketing.py",  # 124, of which 92 waiting for the session's bank: 32 s after it
+    "test_marketing.py",  # 124, 92 of them waiting for the session's bank
 )
 
 

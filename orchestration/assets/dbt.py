@@ -73,7 +73,7 @@ PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 # dagster-dbt sets DBT_LOG_FORMAT=json for the output it reads, and dbt applies it to its log
 # file too: every debug event as JSON with its node's metadata, 30 MB for a build of the
 # hand-made test set. The file keeps dbt's usual format for it, the same lines (the SQL
-# included) in 2 MB, for people to read; it costs the first dbt step about 1 s less CPU.
+# included) in 2 MB, for people to read, and takes about 1 s less of the first step's CPU.
 LOG_FILE_FORMAT = "debug"
 
 
