@@ -19,7 +19,7 @@ from tests.conftest import BANK_CUSTOMERS, copy_of_bank, run_bankprofile
 
 pytestmark = pytest.mark.e2e
 
-AS_OF_DATE = "2026-09-30"  # the simulator's default last booked day: the bank's build's
+AS_OF_DATE = "2026-09-30"  # the simulator's default last booked day, the bank's as-of day
 LATE_EXTRACT_DAY = "2026-10-20"  # a later extract, with rows booked after AS_OF_DATE
 MIN_INCOME_ACCURACY = 0.95
 
