@@ -368,6 +368,64 @@ def machine() -> str:
     )
 
 
+def commit() -> str:
+    """The checkout's commit, marked when the code or seeds differ from it."""
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=REPO_ROOT, capture_output=True, text=True)
+        return done.stdout.strip()
+
+    head = git("rev-parse", "--short", "HEAD")
+    code = ("dbt_project", "orchestration", "seeds")
+    changed = git("status", "--porcelain", "--untracked-files=no", "--", *code)
+    return f"{head} with changes" if changed else head
+
+
+SUMMARY_START, SUMMARY_END = "<!-- summary: start -->", "<!-- summary: end -->"
+
+
+def summary(history: list[dict]) -> str:
+    """The newest run of each size as one table, from the JSON history."""
+    lines = [
+        "| customers | transactions | measured (UTC) | code | probe before: DuckDB / Python / "
+        "disk s | generate s | transaction rows/s | full build s | peak RSS GiB | one more "
+        "day s | day / full | floor s | full / floor |",
+        "| ---: | ---: | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for entry in history:
+        stages = entry["stages"]
+        generate, full = stages["generate"], stages["build (full)"]
+        day = stages["build (one more day)"]
+        probe = (entry.get("speed_probes") or [{}])[0]
+        probe_text = " / ".join(
+            f"{probe[key]:.2f}" if key in probe else "-"
+            for key in ("duckdb_seconds", "python_seconds", "disk_seconds")
+        )
+        floor = stages.get("floor (models only)")
+        floor_text = (
+            f"{floor['wall_seconds']:,.1f} | {entry['orchestration_ratio']:.2f}"
+            if floor is not None
+            else "not run | -"
+        )
+        lines.append(
+            f"| {entry['customers']:,} | {entry['transactions']:,} "
+            f"| {entry['measured_at'][:16].replace('T', ' ')} | {entry.get('commit', '-')} "
+            f"| {probe_text} | {generate['wall_seconds']:,.1f} "
+            f"| {entry['transactions'] / generate['wall_seconds']:,.0f} "
+            f"| {full['wall_seconds']:,.1f} | {full['peak_rss_bytes'] / 2**30:.2f} "
+            f"| {day['wall_seconds']:,.1f} | {entry['incremental_share']:.0%} | {floor_text} |"
+        )
+    return "\n".join(lines)
+
+
+def replace_summary(report: str, table: str) -> str:
+    """The report with the text between the summary markers replaced by `table`."""
+    start, end = report.find(SUMMARY_START), report.find(SUMMARY_END)
+    if start < 0 or end < start:
+        return report
+    return report[: start + len(SUMMARY_START)] + "\n" + table + "\n" + report[end:]
+
+
 def render(result: dict) -> str:
     tests, test_time = result["dbt_tests"]
     lines = [
@@ -435,6 +493,7 @@ def record(result: dict, results_file: Path) -> list[dict]:
         "transactions": result["transactions"],
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
+        "commit": commit(),
         "speed_probes": result["speed_probes"],
         "orchestration_ratio": result["orchestration_ratio"],
         "incremental_share": result["incremental_share"],
@@ -499,10 +558,13 @@ def main(argv: list[str] | None = None) -> int:
     text = render(result)
     print(text)
     if not args.report.exists():
-        args.report.write_text("# Benchmarks\n\nWritten by `make bench`; newest run last.\n")
-    with args.report.open("a") as report:
-        report.write("\n" + text + "\n")  # a blank line after the section before
+        args.report.write_text(
+            f"# Benchmarks\n\nWritten by `make bench`.\n\n{SUMMARY_START}\n{SUMMARY_END}\n\n"
+            "## Runs\n"
+        )
     history = record(result, args.report.with_suffix(".json"))
+    report = replace_summary(args.report.read_text(), summary(history))
+    args.report.write_text(report + "\n" + text + "\n")  # a blank line after the section before
     plot(history, args.report.with_suffix(".png"))
     return 0
 

@@ -1,0 +1,55 @@
+"""docs/benchmarks.md: the summary table `make bench` rewrites after each run."""
+
+from __future__ import annotations
+
+from orchestration.benchmark import SUMMARY_END, SUMMARY_START, replace_summary, summary
+
+
+def _entry(customers: int, floor_seconds: float | None) -> dict:
+    stages = {
+        "generate": {"wall_seconds": 10.0, "cpu_seconds": 9.0, "peak_rss_bytes": 2**30},
+        "build (full)": {"wall_seconds": 200.0, "cpu_seconds": 300.0, "peak_rss_bytes": 3 * 2**30},
+        "build (one more day)": {"wall_seconds": 50.0, "cpu_seconds": 60.0, "peak_rss_bytes": 0},
+    }
+    if floor_seconds is not None:
+        stages["floor (models only)"] = {
+            "wall_seconds": floor_seconds,
+            "cpu_seconds": floor_seconds,
+            "peak_rss_bytes": 0,
+        }
+    return {
+        "customers": customers,
+        "transactions": customers * 115,
+        "measured_at": "2026-12-01T01:02:03+00:00",
+        "commit": "abc1234",
+        "speed_probes": [{"duckdb_seconds": 0.3, "python_seconds": 0.25, "disk_seconds": 0.4}],
+        "orchestration_ratio": 200.0 / floor_seconds if floor_seconds else None,
+        "incremental_share": 0.25,
+        "stages": stages,
+    }
+
+
+def test_summary_has_a_row_per_size_with_its_figures():
+    table = summary([_entry(10_000, 160.0), _entry(1_000_000, None)]).splitlines()
+    assert len(table) == 4  # header, rule, two sizes
+    small, large = table[2], table[3]
+    assert small.startswith("| 10,000 | 1,150,000 | 2026-12-01 01:02 | abc1234 |")
+    assert "| 0.30 / 0.25 / 0.40 |" in small
+    assert "| 115,000 |" in small  # transactions per second of generation
+    assert small.endswith("| 200.0 | 3.00 | 50.0 | 25% | 160.0 | 1.25 |")
+    assert large.endswith("| 25% | not run | - |")
+
+
+def test_a_run_before_the_probes_shows_none():
+    entry = _entry(100_000, 100.0)
+    del entry["speed_probes"], entry["commit"]
+    row = summary([entry]).splitlines()[2]
+    assert "| - | - / - / - |" in row
+
+
+def test_replace_summary_keeps_the_rest_of_the_report():
+    before, after = "# Benchmarks\n\nintro\n\n", "\n\n## Runs\nrun 1\n"
+    report = f"{before}{SUMMARY_START}\nold table\n{SUMMARY_END}{after}"
+    replaced = replace_summary(report, "new table")
+    assert replaced == f"{before}{SUMMARY_START}\nnew table\n{SUMMARY_END}{after}"
+    assert replace_summary("no markers here\n", "new table") == "no markers here\n"
