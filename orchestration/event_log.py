@@ -13,7 +13,7 @@ and the steps).
   disk. This class keeps the connection open in a small pool and syncs at checkpoints only
   (`synchronous=NORMAL`, SQLite's advice for WAL): a committed event survives a crash of the
   process; one committed in the last moments before the machine itself loses power may not.
-  Writing a tiny build's 1,265 events took 3.6 s instead of 20 s (docs/benchmarks.md).
+  Writing a tiny build's 1,265 events took 3.6 s instead of 20 s (docs/benchmarks-history.md).
 
 The Dagster UI learns of a running run's new events when the run's database file changes (it
 watches `<run_id>.db`, not the WAL beside it), so a run's file is checkpointed at most

@@ -68,7 +68,7 @@ class DbtCli(DbtCliResource):
     that only fetch_column_metadata and fetch_row_counts read; no asset here calls either
     (without the adapter they add no metadata: an asset that wants them needs it back).
     They held a build's first dbt step 6-9 s and its second 1.2-1.6 s before dbt started
-    (docs/benchmarks.md).
+    (docs/benchmarks-history.md).
     """
 
     @cached_property
