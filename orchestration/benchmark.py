@@ -521,7 +521,9 @@ def plot(history: list[dict], image: Path) -> None:
     import matplotlib.pyplot as plt
 
     figure, axis = plt.subplots(figsize=(7, 4.5))
-    for stage in history[-1]["stages"]:
+    # every stage any size ran: the largest size usually runs without the floor
+    stages = list(dict.fromkeys(stage for entry in history for stage in entry["stages"]))
+    for stage in stages:
         points = [
             (h["transactions"], h["stages"][stage]["wall_seconds"])
             for h in history
