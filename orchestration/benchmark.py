@@ -12,7 +12,9 @@ process tree, peak RSS of the whole tree sampled every 0.1 s):
 The ratio build / floor is what orchestration costs. Results are printed and appended to
 docs/benchmarks.md (a table per run) with the ten slowest dbt models of the build, and a
 speed probe of the machine taken before and after (speed_probe): the figures of two runs
-compare only when their probes do.
+compare only when their probes do. The newest run of each size is kept in
+docs/benchmarks.json, plotted in docs/benchmarks.png and tabled at the top of
+docs/benchmarks.md (summary), with the commit it measured.
 """
 
 from __future__ import annotations
@@ -376,6 +378,8 @@ def commit() -> str:
         return done.stdout.strip()
 
     head = git("rev-parse", "--short", "HEAD")
+    if not head:  # not a git checkout
+        return "unknown"
     code = ("dbt_project", "orchestration", "seeds")
     changed = git("status", "--porcelain", "--untracked-files=no", "--", *code)
     return f"{head} with changes" if changed else head
