@@ -5,7 +5,8 @@ process tree, peak RSS of the whole tree sampled every 0.1 s):
 
     generate      the simulator at the given size
     build         the nightly Dagster job (load raw, dbt build with tests, publish)
-    incremental   one more extract day delivered, then the same job again
+    incremental   one more extract day delivered, then the same job again, with what it
+                  changed in the per-customer models (orchestration/overnight.py)
     floor         every model's compiled SQL run in dependency order in one DuckDB
                   connection on a copy of the raw data: no dbt, no Dagster
 
@@ -33,12 +34,13 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import psutil
 
+from orchestration import overnight
 from orchestration.settings import (
     DBT_PROJECT_DIR,
     REPO_ROOT,
@@ -47,6 +49,9 @@ from orchestration.settings import (
     duckdb_config,
     duckdb_threads,
 )
+
+# the day the incremental stage delivers; the full build's data end the day before
+NIGHT = date(2026, 9, 30)
 
 
 @dataclass
@@ -240,7 +245,7 @@ def run(customers: int, months: int, seed: int, data_dir: Path, floor: bool = Tr
     subprocess.run(prepare, env=env, check=True, capture_output=True)
 
     generate = [bankprofile, "generate", "--customers", str(customers), "--months", str(months)]
-    generate += ["--seed", str(seed), "--end-date", "2026-09-29"]
+    generate += ["--seed", str(seed), "--end-date", str(NIGHT - timedelta(days=1))]
     stages.append(measure("generate", generate, env))
     build_started = time.time()
     build = measure("build (full)", [bankprofile, "build"], env)
@@ -257,7 +262,7 @@ def run(customers: int, months: int, seed: int, data_dir: Path, floor: bool = Tr
         if (data_dir / name).exists()
     }
 
-    # One more day: simulate through 2026-09-30 and deliver only that day's files.
+    # One more day: simulate through NIGHT and deliver only that day's files.
     next_day = data_dir.parent / f"{data_dir.name}-next"
     next_env = dict(env, BANKPROFILE_DATA_DIR=str(next_day))
     shutil.rmtree(next_day, ignore_errors=True)
@@ -272,20 +277,25 @@ def run(customers: int, months: int, seed: int, data_dir: Path, floor: bool = Tr
             "--seed",
             str(seed),
             "--end-date",
-            "2026-09-30",
+            str(NIGHT),
         ],
         env=next_env,
         check=True,
         capture_output=True,
     )
     for table_dir in (next_day / "landing").iterdir():
-        day = table_dir / "2026-09-30"
+        day = table_dir / str(NIGHT)
         if day.is_dir():
             shutil.copytree(day, data_dir / "landing" / table_dir.name / day.name)
     shutil.rmtree(next_day, ignore_errors=True)
+    before_night = data_dir / "before-night"
+    overnight.snapshot(data_dir / "warehouse.duckdb", before_night)
     incremental = measure("build (one more day)", [bankprofile, "build"], env)
     incremental.rows = _count_rows(data_dir, "transactions") - transactions
     stages.append(incremental)
+    changes = overnight.compare(data_dir / "warehouse.duckdb", before_night)
+    reach = overnight.reachable(data_dir / "warehouse.duckdb", NIGHT)
+    shutil.rmtree(before_night)
     full = stages[1]
     ratio = None
     if floor:  # the floor builds every model again in a second database: twice the disk
@@ -304,6 +314,8 @@ def run(customers: int, months: int, seed: int, data_dir: Path, floor: bool = Tr
         "orchestration_ratio": ratio,
         "incremental_share": incremental.wall_seconds / full.wall_seconds,
         "speed_probes": probes,
+        "overnight_changes": changes,
+        "overnight_reach": reach,
     }
 
 
@@ -484,6 +496,8 @@ def render(result: dict) -> str:
         "| --- | ---: |",
         *[f"| {name} | {seconds:.1f} |" for name, seconds in result["slowest_models"]],
         "",
+        *overnight.render(result["overnight_changes"], result["overnight_reach"]),
+        "",
     ]
     return "\n".join(lines)
 
@@ -501,6 +515,11 @@ def record(result: dict, results_file: Path) -> list[dict]:
         "speed_probes": result["speed_probes"],
         "orchestration_ratio": result["orchestration_ratio"],
         "incremental_share": result["incremental_share"],
+        "overnight_changed": {
+            change.relation: change.changed / change.customers if change.customers else None
+            for change in result["overnight_changes"]
+        },
+        "overnight_reach": result["overnight_reach"],
         "disk_bytes": result["disk_bytes"],
         "stages": {
             stage.stage: {
