@@ -24,7 +24,8 @@ from pathlib import Path
 import duckdb
 
 # (relation, the rows of the current as-of day where a model holds other days too)
-PER_CUSTOMER_MODELS = [
+Models = list[tuple[str, str | None]]
+PER_CUSTOMER_MODELS: Models = [
     ("customer.customer_features", None),
     ("intermediate.int_income_detected", None),
     ("intermediate.int_customers_signals_computed", None),
@@ -57,7 +58,7 @@ def _compared_columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str
     return [column for column in columns if column not in NOT_COMPARED]
 
 
-def snapshot(warehouse: Path, directory: Path, models: list = PER_CUSTOMER_MODELS) -> None:
+def snapshot(warehouse: Path, directory: Path, models: Models = PER_CUSTOMER_MODELS) -> None:
     """Each per-customer model's current rows as a Parquet file in `directory`."""
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True)
@@ -68,7 +69,7 @@ def snapshot(warehouse: Path, directory: Path, models: list = PER_CUSTOMER_MODEL
 
 
 def compare(
-    warehouse: Path, directory: Path, models: list = PER_CUSTOMER_MODELS
+    warehouse: Path, directory: Path, models: Models = PER_CUSTOMER_MODELS
 ) -> list[ModelChanges]:
     """Per model of the snapshot in `directory`: the customers whose row is new, gone or
     different now, and how many differ in each column."""
@@ -156,7 +157,6 @@ def _percent(count: int, total: int) -> str:
 
 def render(changes: list[ModelChanges], reach: dict[str, int], top: int = 4) -> list[str]:
     """Markdown lines: the reach of one night, then a row per model."""
-
     share = partial(_percent, total=reach["customers"])
     lines = [
         f"What one more day changed, of the {reach['customers']:,} customers with transactions "
