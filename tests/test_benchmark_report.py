@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from orchestration.benchmark import SUMMARY_END, SUMMARY_START, replace_summary, summary
+from orchestration.benchmark import (
+    SUMMARY_END,
+    SUMMARY_START,
+    StageResult,
+    render,
+    replace_summary,
+    summary,
+)
 
 
 def _entry(customers: int, floor_seconds: float | None) -> dict:
@@ -53,3 +60,41 @@ def test_replace_summary_keeps_the_rest_of_the_report():
     replaced = replace_summary(report, "new table")
     assert replaced == f"{before}{SUMMARY_START}\nnew table\n{SUMMARY_END}{after}"
     assert replace_summary("no markers here\n", "new table") == "no markers here\n"
+
+
+def test_render_shows_the_steps_and_slowest_models_of_both_builds():
+    stage = StageResult("build (full)", 200.0, 300.0, 3 * 2**30, rows=1_000)
+    night = StageResult("build (one more day)", 50.0, 60.0, 2**30, rows=10)
+    probe = {"duckdb_seconds": 0.3, "python_seconds": 0.25, "disk_seconds": 0.4}
+    text = render(
+        {
+            "customers": 1_000,
+            "months": 12,
+            "transactions": 115_000,
+            "stages": [stage, night],
+            "speed_probes": [probe, probe],
+            "orchestration_ratio": None,
+            "incremental_share": 0.25,
+            "disk_bytes": {"warehouse.duckdb": 2**30},
+            "dbt_tests": (285, 24.3),
+            "night_dbt_tests": (285, 9.1),
+            "build_steps": [("raw_core_banking", 26.8), ("bankprofile_dbt_models", 106.1)],
+            "night_build_steps": [("raw_core_banking", 0.8), ("bankprofile_dbt_models", 37.4)],
+            "slowest_models": [("base_core_banking__transactions", 32.7)],
+            "night_slowest_models": [("int_risk_features_computed", 7.6)],
+            "overnight_changes": [],
+            "overnight_reach": {
+                "customers": 100,
+                "booked_on_the_day": 19,
+                "month_offset_moved": 82,
+                "either": 85,
+            },
+        }
+    )
+    assert "| raw_core_banking | 26.8 | 0.8 |" in text
+    assert "| bankprofile_dbt_models | 106.1 | 37.4 |" in text
+    assert "285 data tests, 24.3 s summed over threads, in the full build and 285, 9.1 s" in text
+    full, night = text.split("Ten slowest dbt models in the one more day:")
+    assert "| base_core_banking__transactions | 32.7 |" in full
+    assert "| int_risk_features_computed | 7.6 |" in night
+    assert "85 (85%) are in reach" in night
