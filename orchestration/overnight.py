@@ -114,8 +114,9 @@ def _whole_months_between(start: str, end: str) -> str:
 
 
 def reachable(warehouse: Path, as_of: date) -> dict[str, int]:
-    """Customers with transactions in the 13 months up to `as_of`, and how many of them a
-    transaction puts within reach of the night before `as_of`."""
+    """Customers with transactions in the 13 months up to `as_of`, and how many of them the
+    night that moves the as-of day to `as_of` reaches through one: booked on `as_of`, or
+    booked before it with a whole-month offset that moved overnight."""
     night, before = f"date '{as_of}'", f"date '{as_of - timedelta(days=1)}'"
     offset_now = _whole_months_between("booked_date", night)
     offset_before = _whole_months_between("booked_date", before)
