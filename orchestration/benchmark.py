@@ -510,7 +510,8 @@ def render(result: dict) -> str:
         "| step | full build | one more day |",
         "| --- | ---: | ---: |",
         *[
-            f"| {name} | {seconds:,.1f} | {night_steps.get(name, 0.0):,.1f} |"
+            f"| {name} | {seconds:,.1f} | "
+            + (f"{night_steps[name]:,.1f} |" if name in night_steps else "not run |")
             for name, seconds in result["build_steps"]
         ],
         "",

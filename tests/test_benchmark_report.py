@@ -78,7 +78,11 @@ def test_render_shows_the_steps_and_slowest_models_of_both_builds():
             "disk_bytes": {"warehouse.duckdb": 2**30},
             "dbt_tests": (285, 24.3),
             "night_dbt_tests": (285, 9.1),
-            "build_steps": [("raw_core_banking", 26.8), ("bankprofile_dbt_models", 106.1)],
+            "build_steps": [
+                ("raw_core_banking", 26.8),
+                ("bankprofile_dbt_models", 106.1),
+                ("published__bi_database", 6.3),
+            ],
             "night_build_steps": [("raw_core_banking", 0.8), ("bankprofile_dbt_models", 37.4)],
             "slowest_models": [("base_core_banking__transactions", 32.7)],
             "night_slowest_models": [("int_risk_features_computed", 7.6)],
@@ -93,6 +97,7 @@ def test_render_shows_the_steps_and_slowest_models_of_both_builds():
     )
     assert "| raw_core_banking | 26.8 | 0.8 |" in text
     assert "| bankprofile_dbt_models | 106.1 | 37.4 |" in text
+    assert "| published__bi_database | 6.3 | not run |" in text
     assert "285 data tests, 24.3 s summed over threads, in the full build and 285, 9.1 s" in text
     full, night = text.split("Ten slowest dbt models in the one more day:")
     assert "| base_core_banking__transactions | 32.7 |" in full
