@@ -105,30 +105,30 @@ def measure(stage: str, command: list[str], env: dict[str, str], rows: int = 0) 
     return StageResult(stage, wall, cpu, peak[0], rows)
 
 
-def slowest_models(target_dir: Path, since: float, count: int = 10) -> list[tuple[str, float]]:
-    """The slowest models of every dbt invocation that wrote results after `since` (a build
-    runs dbt more than once: before and after the Python assets)."""
+def _dbt_results(target_dir: Path, since: float, kind: str) -> list[tuple[str, float]]:
+    """(name, execution seconds) of every `kind` node ("model", "test") in the results of
+    every dbt invocation that wrote them after `since` (a build runs dbt more than once:
+    before and after the Python assets)."""
     timed = []
     for run_results in target_dir.rglob("run_results.json"):
         if run_results.stat().st_mtime < since:
             continue
         for result in json.loads(run_results.read_text())["results"]:
-            if result["unique_id"].startswith("model."):
+            if result["unique_id"].startswith(f"{kind}."):
                 timed.append((result["unique_id"].split(".")[-1], result["execution_time"]))
+    return timed
+
+
+def slowest_models(target_dir: Path, since: float, count: int = 10) -> list[tuple[str, float]]:
+    """The slowest models of the builds since `since`."""
+    timed = _dbt_results(target_dir, since, "model")
     return sorted(timed, key=lambda item: item[1], reverse=True)[:count]
 
 
 def dbt_test_time(target_dir: Path, since: float) -> tuple[int, float]:
-    """How many dbt data tests the build ran, and their summed execution time."""
-    count, seconds = 0, 0.0
-    for run_results in target_dir.rglob("run_results.json"):
-        if run_results.stat().st_mtime < since:
-            continue
-        for result in json.loads(run_results.read_text())["results"]:
-            if result["unique_id"].startswith("test."):
-                count += 1
-                seconds += result["execution_time"]
-    return count, seconds
+    """How many dbt data tests the builds since `since` ran, and their summed execution time."""
+    tests = _dbt_results(target_dir, since, "test")
+    return len(tests), sum(seconds for _, seconds in tests)
 
 
 def build_steps(dagster_home: Path) -> list[tuple[str, float]]:

@@ -37,7 +37,7 @@ PER_CUSTOMER_MODELS: Models = [
     ("marketing.customer_intents", None),
     ("risk.risk_scores", None),
 ]
-# columns that move every night by construction, whatever the customer did
+# the key, and the columns that move every night whatever the customer did
 NOT_COMPARED = {"customer_id", "as_of_date", "model_id", "_built_at"}
 
 

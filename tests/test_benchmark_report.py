@@ -1,13 +1,19 @@
-"""docs/benchmarks.md: the summary table `make bench` rewrites after each run."""
+"""docs/benchmarks.md: the summary table `make bench` rewrites after each run, and the
+section it appends for the run."""
 
 from __future__ import annotations
+
+import json
+import os
 
 from orchestration.benchmark import (
     SUMMARY_END,
     SUMMARY_START,
     StageResult,
+    dbt_test_time,
     render,
     replace_summary,
+    slowest_models,
     summary,
 )
 
@@ -103,3 +109,19 @@ def test_render_shows_the_steps_and_slowest_models_of_both_builds():
     assert "| base_core_banking__transactions | 32.7 |" in full
     assert "| int_risk_features_computed | 7.6 |" in night
     assert "85 (85%) are in reach" in night
+
+
+def test_slowest_models_and_test_time_read_only_the_invocations_since_the_start(tmp_path):
+    def write(folder: str, results: list[tuple[str, float]], mtime: float) -> None:
+        path = tmp_path / folder / "run_results.json"
+        path.parent.mkdir()
+        rows = [{"unique_id": uid, "execution_time": seconds} for uid, seconds in results]
+        path.write_text(json.dumps({"results": rows}))
+        os.utime(path, (mtime, mtime))
+
+    write("before", [("model.bankprofile.old_model", 99.0)], mtime=1_000)
+    write("models", [("model.bankprofile.a", 1.0), ("test.bankprofile.t1", 0.5)], mtime=2_000)
+    write("scored", [("model.bankprofile.b", 3.0), ("test.bankprofile.t2", 0.25)], mtime=2_000)
+    assert slowest_models(tmp_path, since=1_500, count=1) == [("b", 3.0)]
+    assert slowest_models(tmp_path, since=1_500) == [("b", 3.0), ("a", 1.0)]
+    assert dbt_test_time(tmp_path, since=1_500) == (2, 0.75)
