@@ -48,10 +48,18 @@
     Only valid rows whose key occurs more than once need ranking, and they are few: the
     rest take rank 1 without a sort. Ranking every row sorted the whole raw table at full
     width, tens of GB of spill at a million customers (docs/benchmarks.md). The relation is
-    read three times, so a base model declares it, and its raw source, not_materialized():
+    read twice, so a base model declares it, and its raw source, not_materialized():
     reading raw again is far cheaper than holding every raw row, typed, in memory.
+
+    The keys are counted over every row, valid or not: a valid row whose key repeats only
+    in rows that failed a rule then ranks alone in the window, which gives it the ranks the
+    fast path would. So a full build counts them in `raw_relation`, the unchecked rows the
+    relation was made from (its key columns must be raw columns, unchanged): one column
+    read, where counting the checked rows validated every raw row a second time (base
+    transactions at 100,000 customers: 20 -> 13 s of CPU). An incremental run counts them
+    in the checked rows it holds.
 -#}
-{% macro classify_records(relation, key_columns, version_column='updated_at') -%}
+{% macro classify_records(relation, key_columns, raw_relation, version_column='updated_at') -%}
     {%- set qualified_keys = [] -%}
     {%- for key in key_columns -%}
         {%- do qualified_keys.append(relation ~ '.' ~ key) -%}
@@ -60,8 +68,7 @@
         -- a hash of the key: narrow to group on, and a rare collision only ranks a few
         -- more rows, which then settle by their real key in the window below
         select {{ row_hash(key_columns) }} as _key_hash
-        from {{ relation }}
-        where _failed_rule is null
+        from {{ relation if is_incremental() else raw_relation }}
         group by {{ row_hash(key_columns) }}
         having count(*) > 1
     ),

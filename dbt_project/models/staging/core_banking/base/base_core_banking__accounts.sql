@@ -60,7 +60,7 @@ validated as {{ materialized_if_incremental() }} (
 ),
 
 final as (
-    {{ classify_records('validated', ['account_id']) }}
+    {{ classify_records('validated', ['account_id'], raw_relation='source') }}
 )
 
 select * from final

@@ -64,7 +64,7 @@ validated as {{ materialized_if_incremental() }} (
 ),
 
 final as (
-    {{ classify_records('validated', ['contact_id']) }}
+    {{ classify_records('validated', ['contact_id'], raw_relation='source') }}
 )
 
 select * from final

@@ -47,7 +47,7 @@ validated as {{ materialized_if_incremental() }} (
 ),
 
 final as (
-    {{ classify_records('validated', ['campaign_id']) }}
+    {{ classify_records('validated', ['campaign_id'], raw_relation='source') }}
 )
 
 select * from final

@@ -57,7 +57,7 @@ validated as {{ materialized_if_incremental() }} (
 ),
 
 final as (
-    {{ classify_records('validated', ['report_id']) }}
+    {{ classify_records('validated', ['report_id'], raw_relation='source') }}
 )
 
 select * from final

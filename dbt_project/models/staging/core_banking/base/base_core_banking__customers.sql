@@ -77,7 +77,7 @@ validated as {{ materialized_if_incremental() }} (
 ),
 
 final as (
-    {{ classify_records('validated', ['customer_id']) }}
+    {{ classify_records('validated', ['customer_id'], raw_relation='source') }}
 )
 
 select * from final

@@ -55,7 +55,7 @@ validated as {{ materialized_if_incremental() }} (
 ),
 
 final as (
-    {{ classify_records('validated', ['event_id']) }}
+    {{ classify_records('validated', ['event_id'], raw_relation='source') }}
 )
 
 select * from final

@@ -51,7 +51,7 @@ validated as {{ materialized_if_incremental() }} (
 ),
 
 final as (
-    {{ classify_records('validated', ['customer_id', 'product_code', 'snapshot_date']) }}
+    {{ classify_records('validated', ['customer_id', 'product_code', 'snapshot_date'], raw_relation='source') }}
 )
 
 select * from final

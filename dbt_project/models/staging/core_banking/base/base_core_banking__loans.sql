@@ -75,7 +75,7 @@ validated as {{ materialized_if_incremental() }} (
 ),
 
 final as (
-    {{ classify_records('validated', ['loan_id']) }}
+    {{ classify_records('validated', ['loan_id'], raw_relation='source') }}
 )
 
 select * from final

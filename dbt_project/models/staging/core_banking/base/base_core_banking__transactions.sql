@@ -62,7 +62,7 @@ validated as {{ materialized_if_incremental() }} (
 ),
 
 final as (
-    {{ classify_records('validated', ['transaction_id']) }}
+    {{ classify_records('validated', ['transaction_id'], raw_relation='source') }}
 )
 
 select * from final

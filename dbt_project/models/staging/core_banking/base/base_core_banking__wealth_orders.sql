@@ -67,7 +67,7 @@ validated as {{ materialized_if_incremental() }} (
 ),
 
 final as (
-    {{ classify_records('validated', ['order_id']) }}
+    {{ classify_records('validated', ['order_id'], raw_relation='source') }}
 )
 
 select * from final
